@@ -1,0 +1,14 @@
+#pragma once
+// nexusctl subcommands. Each takes the arguments after its own name and
+// returns the process exit code (0 ok, 1 failure, 2 usage error).
+
+#include <string>
+#include <vector>
+
+namespace nexusctl {
+
+using Args = std::vector<std::string>;
+
+int decodeCommand(const Args& args);
+
+} // namespace nexusctl

@@ -1,0 +1,62 @@
+// nexusctl: command-line twin of the console (DESIGN.md §1).
+#include "Commands.h"
+#include "NexusVersion.h"
+
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <map>
+
+namespace {
+
+struct Command
+{
+    std::function<int(const nexusctl::Args&)> run;
+    const char* summary;
+};
+
+const std::map<std::string, Command>& commands()
+{
+    static const std::map<std::string, Command> table = {
+        {"decode",
+         {nexusctl::decodeCommand, "print DashStream records of a .dstrace file as JSON Lines"}},
+    };
+    return table;
+}
+
+void printHelp()
+{
+    std::printf("Usage: nexusctl COMMAND [OPTIONS]\n\n"
+                "The scriptable twin of Nexus Console.\n\nCommands:\n");
+    for (const auto& [name, command] : commands())
+        std::printf("  %-10s %s\n", name.c_str(), command.summary);
+    std::printf("\nOptions:\n"
+                "  -h, --help     show this help (COMMAND --help: that command's help)\n"
+                "  -V, --version  show the version\n");
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (argc < 2) {
+        printHelp();
+        return 2;
+    }
+    const std::string first = argv[1];
+    if (first == "-h" || first == "--help" || first == "help") {
+        printHelp();
+        return 0;
+    }
+    if (first == "-V" || first == "--version") {
+        std::printf("nexusctl %s\n", NEXUS_VERSION);
+        return 0;
+    }
+    const auto it = commands().find(first);
+    if (it == commands().end()) {
+        std::fprintf(stderr, "nexusctl: unknown command '%s' (see nexusctl --help)\n",
+                     first.c_str());
+        return 2;
+    }
+    return it->second.run(nexusctl::Args(argv + 2, argv + argc));
+}
