@@ -10,5 +10,6 @@ namespace nexusctl {
 using Args = std::vector<std::string>;
 
 int decodeCommand(const Args& args);
+int runCommand(const Args& args);
 
 } // namespace nexusctl

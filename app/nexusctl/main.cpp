@@ -20,6 +20,8 @@ const std::map<std::string, Command>& commands()
     static const std::map<std::string, Command> table = {
         {"decode",
          {nexusctl::decodeCommand, "print DashStream records of a .dstrace file as JSON Lines"}},
+        {"run",
+         {nexusctl::runCommand, "run a graph on the embedded runtime and record its telemetry"}},
     };
     return table;
 }
