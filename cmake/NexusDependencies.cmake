@@ -1,10 +1,12 @@
-# Every dependency comes from Debian's packages (scripts/deps.sh installs them).
+# Every dependency comes from Debian's packages (scripts/dev installs them).
 find_package(PkgConfig REQUIRED)
 find_package(Protobuf REQUIRED)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 find_package(nlohmann_json 3.10 REQUIRED)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
+find_package(gRPC CONFIG REQUIRED)
+find_package(SQLite3 REQUIRED)
 
 find_package(Qt6 6.4 REQUIRED COMPONENTS Core Gui Widgets Charts Concurrent Test)
 qt_standard_project_setup()

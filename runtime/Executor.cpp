@@ -197,7 +197,8 @@ bool Executor::interruptAfter(const std::vector<std::string>& completed)
 bool Executor::runStep(const std::vector<std::string>& frontier)
 {
     ++result_.steps;
-    StepContext context{graph_, rng_, *clock_, *observer_, visits_, result_.steps, threadId_};
+    StepContext context{graph_,  rng_,          *clock_,   *observer_,
+                        visits_, result_.steps, threadId_, options_.effects};
     StepOutput out = nexus::runtime::runStep(context, frontier, state_);
     for (const NodeOutcome& outcome : out.outcomes)
         addTotals(result_.totals, outcome);

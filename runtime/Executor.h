@@ -35,6 +35,7 @@ struct RunOptions
     std::optional<std::int64_t> startTimeUs;    // default: kSeededEpochUs if seeded, else now
     Clock* clock = nullptr;                     // default: an owned SimulatedClock
     CheckpointSaver* checkpointSaver = nullptr; // default: an owned in-memory saver
+    RunEffects effects;                         // default: the graph as written
 };
 
 enum class RunStatus

@@ -130,7 +130,7 @@ ToolCall runTool(const ToolSpec& spec, json& state, Rng& rng, const ScriptContex
     call.name = spec.name;
     const TemplateContext context = templateContext(state, c);
     call.arguments = expandTemplate(spec.arguments, context);
-    call.durationUs = msToUs(spec.latencyMs.sample(rng));
+    call.durationUs = msToUs(spec.latencyMs.sample(rng) * c.effects.latencyFactor);
     call.failed = rng.chance(spec.errorProbability);
     if (call.failed) {
         call.error = spec.errorMessage;
@@ -142,9 +142,11 @@ ToolCall runTool(const ToolSpec& spec, json& state, Rng& rng, const ScriptContex
     return call;
 }
 
-Quality drawQuality(const QualitySpec& spec, Rng& rng)
+Quality drawQuality(const QualitySpec& spec, Rng& rng, double offset)
 {
-    auto ratio = [&](const Distribution& d) { return std::clamp(d.sample(rng), 0.0, 1.0); };
+    auto ratio = [&](const Distribution& d) {
+        return std::clamp(d.sample(rng) + offset, 0.0, 1.0);
+    };
     Quality q;
     q.accuracy = ratio(spec.accuracy);
     q.relevance = ratio(spec.relevance);
@@ -188,12 +190,19 @@ NodeOutcome runScript(const NodeScript& script, const json& state, Rng& rng,
         if (rng.chance(warning.probability))
             out.warnings.push_back({warning.code, warning.message, warning.severity});
     if (script.quality && !out.failed)
-        out.quality = drawQuality(*script.quality, rng);
+        out.quality = drawQuality(*script.quality, rng, context.effects.qualityOffset);
     if (!out.failed && rng.chance(script.errorProbability)) {
         out.failed = true;
         out.error = script.errorMessage;
     }
-    out.latencyUs = std::max(msToUs(script.latencyMs.sample(rng)), toolsUs);
+    out.latencyUs =
+        std::max(msToUs(script.latencyMs.sample(rng) * context.effects.latencyFactor), toolsUs);
+    // Drawn last and only when asked for, so runs without effects draw as before.
+    if (!out.failed && context.effects.extraErrorProbability > 0 &&
+        rng.chance(context.effects.extraErrorProbability)) {
+        out.failed = true;
+        out.error = context.effects.extraErrorMessage;
+    }
     out.state = out.failed ? state : std::move(next);
     return out;
 }

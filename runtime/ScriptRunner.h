@@ -63,12 +63,24 @@ struct NodeOutcome
     std::string error;
 };
 
+// Per-run adjustments to every node's behaviour: the fleet simulator models
+// an instance's faults and an optimization version's true effect with them.
+// The defaults change nothing and draw nothing, so seeded runs repeat exactly.
+struct RunEffects
+{
+    double latencyFactor = 1.0;         // node and tool latencies are multiplied by it
+    double qualityOffset = 0.0;         // added to each quality component (clamped to [0, 1])
+    double extraErrorProbability = 0.0; // a further chance, per node, that the node fails
+    std::string extraErrorMessage = "injected fault";
+};
+
 struct ScriptContext
 {
     std::string node;
     std::int64_t visit = 1;
     std::int64_t step = 1;
     std::string threadId;
+    RunEffects effects;
 };
 
 NodeOutcome runScript(const NodeScript& script, const nlohmann::json& state, Rng& rng,

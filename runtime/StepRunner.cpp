@@ -23,7 +23,7 @@ NodeOutcome runNode(StepContext& context, const std::string& name, const json& s
         idle.state = state;
         return idle;
     }
-    const ScriptContext scriptContext{name, visit, context.step, context.threadId};
+    const ScriptContext scriptContext{name, visit, context.step, context.threadId, context.effects};
     return runScript(*node->script, state, context.rng, scriptContext);
 }
 

@@ -38,6 +38,7 @@ struct StepContext
     std::map<std::string, std::int64_t>& visits;
     std::int64_t step = 1;
     std::string threadId;
+    RunEffects effects;
 };
 
 struct StepOutput

@@ -160,6 +160,9 @@ void TelemetryEmitter::graphStarted(const RunInfo& info, const json& initialStat
     for (const auto& [key, value] : options_.instanceLabels)
         if (!value.empty())
             attributes[key] = text(value);
+    for (const auto& [key, value] : options_.runAttributes)
+        if (!value.empty())
+            attributes.try_emplace(key, text(value));
     emitEvent(ds::EVENT_TYPE_GRAPH_START, "", t, attributes);
 }
 

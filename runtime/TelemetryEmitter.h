@@ -21,6 +21,10 @@ struct TelemetryOptions
     // GRAPH_START labels of the emitting instance: instance_id, deployment,
     // version, host, region (empty values are left out).
     std::map<std::string, std::string> instanceLabels;
+    // Further GRAPH_START string attributes of this run, e.g. the
+    // optimization_version and rollout_id a router chose (empty values are
+    // left out; the graph's own attributes are never replaced).
+    std::map<std::string, std::string> runAttributes;
     // A Checkpoint message after every N StateDiffs; 0 = none (DashFlow's default).
     int checkpointInterval = 0;
     // Seeds message and checkpoint ids; default: derived from the run's seed,

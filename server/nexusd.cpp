@@ -1,30 +1,53 @@
-// nexusd: the reference Nexus service. Today it answers --help and
-// --version; the gRPC services, store, ingestion and simulator follow.
+// nexusd: the reference Nexus service (docs/nexus-api.md).
+#include "server/api/NexusServer.h"
+
 #include "NexusVersion.h"
 
+#include <csignal>
 #include <cstdio>
-#include <cstring>
+#include <pthread.h>
 
 int main(int argc, char** argv)
 {
-    for (int i = 1; i < argc; ++i) {
-        if (!std::strcmp(argv[i], "--version") || !std::strcmp(argv[i], "-V")) {
-            std::printf("nexusd %s\n", NEXUS_VERSION);
-            return 0;
-        }
-        if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
-            std::printf("Usage: nexusd [OPTIONS]\n\n"
-                        "The reference Nexus service for DashFlow fleets.\n\n"
-                        "Options:\n"
-                        "  -h, --help     show this help\n"
-                        "  -V, --version  show the version\n\n"
-                        "Not yet available in this build: the gRPC API, the store, Kafka\n"
-                        "ingestion and --sandbox (see README.md, Status).\n");
-            return 0;
-        }
-        std::fprintf(stderr, "nexusd: unknown option '%s' (see nexusd --help)\n", argv[i]);
+    auto parsed =
+        nexus::server::parseServerOptions(std::vector<std::string>(argv + 1, argv + argc));
+    if (!parsed) {
+        std::fprintf(stderr, "nexusd: %s (see nexusd --help)\n", parsed.error().message.c_str());
         return 2;
     }
-    std::fprintf(stderr, "nexusd: nothing to serve yet in this build (see nexusd --help)\n");
-    return 1;
+    if (parsed->help) {
+        std::fputs(nexus::server::serverOptionsHelp(), stdout);
+        return 0;
+    }
+    if (parsed->version) {
+        std::printf("nexusd %s\n", NEXUS_VERSION);
+        return 0;
+    }
+
+    // Every thread started from here on inherits the blocked signals; the
+    // main thread waits for them and stops the server in order.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    auto server = nexus::server::NexusServer::start(parsed->options);
+    if (!server) {
+        std::fprintf(stderr, "nexusd: %s\n", server.error().message.c_str());
+        return 1;
+    }
+    std::printf("nexus: %s\n", (*server)->nexusAddress().c_str());
+    if (!(*server)->kafkaAddress().empty())
+        std::printf("kafka: %s\n", (*server)->kafkaAddress().c_str());
+    std::fflush(stdout);
+    std::fprintf(
+        stderr, "nexusd %s: data in %s%s\n", NEXUS_VERSION, (*server)->options().dataDir.c_str(),
+        (*server)->options().sandbox ? " (sandbox: calls without a token act as admin)" : "");
+
+    int received = 0;
+    sigwait(&signals, &received);
+    std::fprintf(stderr, "nexusd: %s, stopping\n", received == SIGINT ? "SIGINT" : "SIGTERM");
+    (*server)->stop();
+    return 0;
 }

@@ -11,5 +11,12 @@ using Args = std::vector<std::string>;
 
 int decodeCommand(const Args& args);
 int runCommand(const Args& args);
+int fleetCommand(const Args& args);
+int traceCommand(const Args& args);
+int kbCommand(const Args& args);
+int rolloutCommand(const Args& args);
+int auditCommand(const Args& args);
+int whoamiCommand(const Args& args);
+int healthCommand(const Args& args);
 
 } // namespace nexusctl

@@ -20,6 +20,13 @@ const std::map<std::string, Command>& commands()
     static const std::map<std::string, Command> table = {
         {"decode",
          {nexusctl::decodeCommand, "print DashStream records of a .dstrace file as JSON Lines"}},
+        {"fleet", {nexusctl::fleetCommand, "list the fleet's instances and their live metrics"}},
+        {"trace", {nexusctl::traceCommand, "search recorded runs; download one as .dstrace"}},
+        {"kb", {nexusctl::kbCommand, "list, show, approve and reject knowledge-base entries"}},
+        {"rollout", {nexusctl::rolloutCommand, "optimization versions and canary rollouts"}},
+        {"audit", {nexusctl::auditCommand, "read the audit log"}},
+        {"whoami", {nexusctl::whoamiCommand, "who Nexus takes you for, and your role"}},
+        {"health", {nexusctl::healthCommand, "is Nexus serving? (exit 0 when it is)"}},
         {"run",
          {nexusctl::runCommand, "run a graph on the embedded runtime and record its telemetry"}},
     };
@@ -32,6 +39,10 @@ void printHelp()
                 "The scriptable twin of Nexus Console.\n\nCommands:\n");
     for (const auto& [name, command] : commands())
         std::printf("  %-10s %s\n", name.c_str(), command.summary);
+    std::printf("\nCommands that talk to Nexus take --nexus HOST:PORT (or NEXUS_ADDRESS; default\n"
+                "127.0.0.1:7420), --token T (or NEXUS_TOKEN, or --token-file F), --tls-ca PEM and\n"
+                "--timeout SECONDS. Exit status: 0 ok, 1 failed, 2 usage, 3 Nexus unreachable,\n"
+                "4 not signed in or not allowed.\n");
     std::printf("\nOptions:\n"
                 "  -h, --help     show this help (COMMAND --help: that command's help)\n"
                 "  -V, --version  show the version\n");

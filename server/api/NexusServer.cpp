@@ -1,0 +1,236 @@
+#include "server/api/NexusServer.h"
+
+#include "server/api/Services.h"
+#include "server/ingest/FleetAggregator.h"
+#include "server/ingest/Ingestor.h"
+#include "server/kafka/EmbeddedBroker.h"
+#include "server/rollout/RolloutController.h"
+#include "server/store/SqliteStore.h"
+
+#include "NexusVersion.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <grpcpp/health_check_service_interface.h>
+#include <sstream>
+#include <thread>
+
+namespace nexus::server {
+
+namespace fs = std::filesystem;
+
+struct NexusServer::Parts
+{
+    ServerOptions options;
+    std::string nexusAddress;
+    std::string kafkaAddress;
+    std::unique_ptr<SqliteStore> store;
+    EventHub events;
+    std::unique_ptr<Authorizer> auth;
+    std::unique_ptr<EmbeddedBroker> broker;
+    std::unique_ptr<FleetAggregator> fleet;
+    std::unique_ptr<Ingestor> ingestor;
+    std::unique_ptr<RolloutController> controller;
+    std::atomic<bool> stopping{false};
+    std::unique_ptr<ServiceContext> context;
+    std::vector<std::unique_ptr<grpc::Service>> services;
+    std::unique_ptr<grpc::Server> grpc;
+
+    // The housekeeping thread: rollout ticks and retention.
+    std::thread ticker;
+    std::mutex tickMutex;
+    std::condition_variable tickWake;
+};
+
+namespace {
+
+std::int64_t systemNowUs()
+{
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::optional<std::string> readFile(const std::string& path)
+{
+    std::ifstream in(path);
+    if (!in)
+        return std::nullopt;
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+} // namespace
+
+NexusServer::NexusServer() : parts_(std::make_unique<Parts>()) {}
+
+NexusServer::~NexusServer()
+{
+    stop();
+}
+
+const std::string& NexusServer::nexusAddress() const
+{
+    return parts_->nexusAddress;
+}
+const std::string& NexusServer::kafkaAddress() const
+{
+    return parts_->kafkaAddress;
+}
+const ServerOptions& NexusServer::options() const
+{
+    return parts_->options;
+}
+Store& NexusServer::store()
+{
+    return *parts_->store;
+}
+EventHub& NexusServer::events()
+{
+    return parts_->events;
+}
+
+protocol::Expected<std::unique_ptr<NexusServer>, StartError>
+NexusServer::start(const ServerOptions& requested)
+{
+    auto resolved = resolveServerOptions(requested);
+    if (!resolved)
+        return StartError{resolved.error().message};
+    std::unique_ptr<NexusServer> server(new NexusServer());
+    Parts& p = *server->parts_;
+    p.options = *resolved;
+
+    // Store.
+    std::error_code ec;
+    fs::create_directories(p.options.dataDir, ec);
+    if (ec)
+        return StartError{"cannot create the data directory " + p.options.dataDir + ": " +
+                          ec.message()};
+    auto store = SqliteStore::open((fs::path(p.options.dataDir) / "nexus.db").string());
+    if (!store)
+        return StartError{"cannot open the store: " + store.error().message};
+    p.store = std::move(*store);
+
+    // Access.
+    TokenRegistry tokens;
+    if (!p.options.tokensFile.empty()) {
+        auto loaded = TokenRegistry::fromFile(p.options.tokensFile);
+        if (!loaded)
+            return StartError{loaded.error().message};
+        tokens = std::move(*loaded);
+    }
+    p.auth = std::make_unique<Authorizer>(std::move(tokens), p.options.sandbox);
+
+    // Kafka.
+    if (p.options.embeddedKafka) {
+        EmbeddedBrokerOptions brokerOptions;
+        brokerOptions.topics.clear();
+        for (const auto& topic : p.options.topics) {
+            brokerOptions.topics.push_back({topic, 4});
+            brokerOptions.topics.push_back({topic + "-dlq", 1});
+        }
+        auto broker = EmbeddedBroker::start(brokerOptions);
+        if (!broker)
+            return StartError{"cannot start the embedded Kafka broker: " + broker.error().message};
+        p.broker = std::move(*broker);
+        p.kafkaAddress = p.broker->bootstrapServers();
+    } else {
+        p.kafkaAddress = p.options.kafka;
+    }
+
+    // Rollouts: the controller keeps its routes; the ticker below drives it.
+    p.controller = std::make_unique<RolloutController>(*p.store, p.events);
+
+    // Ingestion (when there is a Kafka to read).
+    p.fleet = std::make_unique<FleetAggregator>();
+    if (!p.kafkaAddress.empty()) {
+        IngestorOptions ingest;
+        ingest.bootstrapServers = p.kafkaAddress;
+        ingest.topics = p.options.topics;
+        ingest.groupId = p.options.groupId;
+        p.ingestor = std::make_unique<Ingestor>(ingest, *p.store, *p.fleet);
+        if (auto started = p.ingestor->start(); !started)
+            return StartError{"cannot start Kafka ingestion: " + started.error().message};
+    }
+
+    // gRPC.
+    p.context = std::make_unique<ServiceContext>(
+        ServiceContext{*p.store, p.events, *p.auth, systemNowUs, NEXUS_VERSION, p.controller.get(),
+                       p.ingestor ? p.fleet.get() : nullptr, &p.stopping});
+    p.services.push_back(std::make_unique<SessionService>(*p.context));
+    p.services.push_back(std::make_unique<TracesService>(*p.context));
+    p.services.push_back(std::make_unique<KnowledgeService>(*p.context));
+    p.services.push_back(std::make_unique<AuditService>(*p.context));
+    p.services.push_back(std::make_unique<EvalsService>(*p.context));
+    p.services.push_back(std::make_unique<RolloutsService>(*p.context));
+    p.services.push_back(std::make_unique<FleetService>(*p.context));
+
+    std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
+    if (!p.options.tlsCert.empty()) {
+        auto cert = readFile(p.options.tlsCert);
+        auto key = readFile(p.options.tlsKey);
+        if (!cert || !key)
+            return StartError{"cannot read the TLS certificate or key"};
+        grpc::SslServerCredentialsOptions ssl;
+        ssl.pem_key_cert_pairs.push_back({*key, *cert});
+        creds = grpc::SslServerCredentials(ssl);
+    }
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort(p.options.listen, creds, &port);
+    builder.SetMaxReceiveMessageSize(16 * 1024 * 1024);
+    for (auto& service : p.services)
+        builder.RegisterService(service.get());
+    p.grpc = builder.BuildAndStart();
+    if (!p.grpc || port == 0)
+        return StartError{"cannot listen on " + p.options.listen +
+                          " (address in use or not local?)"};
+    p.nexusAddress =
+        p.options.listen.substr(0, p.options.listen.rfind(':')) + ":" + std::to_string(port);
+
+    // Housekeeping: rollout ticks every half second, retention every hour.
+    p.ticker = std::thread([&p] {
+        RetentionPolicy retention;
+        retention.traceMaxAgeUs =
+            static_cast<std::int64_t>(p.options.retentionDays) * 24 * 3600 * 1'000'000;
+        retention.sampleMaxAgeUs = retention.traceMaxAgeUs;
+        auto nextPrune = std::chrono::steady_clock::now();
+        std::unique_lock lock(p.tickMutex);
+        while (!p.stopping) {
+            lock.unlock();
+            (void)p.controller->tick(systemNowUs());
+            lock.lock();
+            if (std::chrono::steady_clock::now() >= nextPrune) {
+                (void)p.store->prune(retention, systemNowUs());
+                nextPrune = std::chrono::steady_clock::now() + std::chrono::hours(1);
+            }
+            p.tickWake.wait_for(lock, std::chrono::milliseconds(500),
+                                [&p] { return p.stopping.load(); });
+        }
+    });
+    return server;
+}
+
+void NexusServer::stop()
+{
+    Parts& p = *parts_;
+    if (p.stopping.exchange(true))
+        return;
+    p.tickWake.notify_all();
+    if (p.ticker.joinable())
+        p.ticker.join();
+    p.events.closeAll();
+    if (p.grpc)
+        p.grpc->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    if (p.ingestor)
+        p.ingestor->stop();
+    if (p.broker)
+        p.broker->stop();
+}
+
+} // namespace nexus::server

@@ -1,0 +1,50 @@
+#pragma once
+// A whole Nexus in one object: store, event hub, embedded broker, ingestion,
+// rollout controller, simulated fleet and the gRPC server. nexusd runs one;
+// the console's Local sandbox hosts one in-process and talks to it over
+// loopback sockets like any remote.
+
+#include "server/api/ServerOptions.h"
+
+#include <memory>
+#include <string>
+
+namespace nexus::server {
+
+class Store;
+struct EventHub;
+
+struct StartError
+{
+    std::string message;
+};
+
+class NexusServer
+{
+public:
+    static protocol::Expected<std::unique_ptr<NexusServer>, StartError>
+    start(const ServerOptions& options);
+    ~NexusServer(); // stop()
+    NexusServer(const NexusServer&) = delete;
+    NexusServer& operator=(const NexusServer&) = delete;
+
+    // "127.0.0.1:port" of the gRPC server.
+    const std::string& nexusAddress() const;
+    // Kafka bootstrap servers in use ("" without Kafka).
+    const std::string& kafkaAddress() const;
+    const ServerOptions& options() const;
+
+    Store& store();
+    EventHub& events();
+
+    // Stops streams, the simulator, ingestion and the broker, in that order.
+    void stop();
+
+    struct Parts;
+
+private:
+    NexusServer();
+    std::unique_ptr<Parts> parts_;
+};
+
+} // namespace nexus::server

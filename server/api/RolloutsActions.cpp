@@ -1,0 +1,103 @@
+// Rollouts: the actions. The controller does the work (and audits what it
+// did); this layer authorizes, maps errors to gRPC codes, and audits refusals
+// for lack of a role.
+#include "server/api/Services.h"
+#include "server/rollout/RolloutController.h"
+
+namespace nexus::server {
+
+namespace {
+
+Status toStatus(const RolloutError& e)
+{
+    switch (e.code) {
+    case RolloutError::Code::NotFound:
+        return {grpc::StatusCode::NOT_FOUND, e.message};
+    case RolloutError::Code::Stale:
+    case RolloutError::Code::FailedPrecondition:
+        return {grpc::StatusCode::FAILED_PRECONDITION, e.message};
+    case RolloutError::Code::Invalid:
+        return {grpc::StatusCode::INVALID_ARGUMENT, e.message};
+    case RolloutError::Code::Io:
+        return {grpc::StatusCode::UNAVAILABLE, e.message};
+    }
+    return {grpc::StatusCode::INTERNAL, e.message};
+}
+
+Caller controllerCaller(const Identity& who)
+{
+    return Caller{who.actor, roleName(who.role), who.peer};
+}
+
+using Action = RolloutResult (RolloutController::*)(const pb::RolloutActionRequest&, const Caller&,
+                                                    std::int64_t);
+
+Status act(ServiceContext& ctx, ServerContext* context, const pb::RolloutActionRequest* request,
+           pb::Role role, const char* verb, Action action, pb::Rollout* out)
+{
+    auto who = ctx.authorize(*context, role, std::string("rollout.") + verb, request->rollout_id(),
+                             request->request_id());
+    if (!who)
+        return who.error();
+    if (!ctx.rollouts)
+        return Status(grpc::StatusCode::UNAVAILABLE, "the rollout controller is not running");
+    if (request->request_id().empty())
+        return Status(grpc::StatusCode::INVALID_ARGUMENT,
+                      std::string("rollout ") + verb +
+                          " needs a request_id, so that a retry cannot act twice");
+    auto result = (ctx.rollouts->*action)(*request, controllerCaller(*who), ctx.nowUs());
+    if (!result)
+        return toStatus(result.error());
+    *out = std::move(*result);
+    return Status::OK;
+}
+
+} // namespace
+
+Status RolloutsService::LaunchRollout(ServerContext* context,
+                                      const pb::LaunchRolloutRequest* request, pb::Rollout* out)
+{
+    auto who = ctx_.authorize(*context, pb::ROLE_APPROVER, "rollout.launch", request->version_id(),
+                              request->request_id());
+    if (!who)
+        return who.error();
+    if (!ctx_.rollouts)
+        return Status(grpc::StatusCode::UNAVAILABLE, "the rollout controller is not running");
+    if (request->request_id().empty())
+        return Status(grpc::StatusCode::INVALID_ARGUMENT, "a launch needs a request_id");
+    auto result = ctx_.rollouts->launch(*request, controllerCaller(*who), ctx_.nowUs());
+    if (!result)
+        return toStatus(result.error());
+    *out = std::move(*result);
+    return Status::OK;
+}
+
+Status RolloutsService::SetWeight(ServerContext* c, const pb::RolloutActionRequest* r,
+                                  pb::Rollout* out)
+{
+    return act(ctx_, c, r, pb::ROLE_APPROVER, "set_weight", &RolloutController::setWeight, out);
+}
+
+Status RolloutsService::Promote(ServerContext* c, const pb::RolloutActionRequest* r,
+                                pb::Rollout* out)
+{
+    return act(ctx_, c, r, pb::ROLE_APPROVER, "promote", &RolloutController::promote, out);
+}
+
+Status RolloutsService::Resume(ServerContext* c, const pb::RolloutActionRequest* r,
+                               pb::Rollout* out)
+{
+    return act(ctx_, c, r, pb::ROLE_APPROVER, "resume", &RolloutController::resume, out);
+}
+
+Status RolloutsService::Pause(ServerContext* c, const pb::RolloutActionRequest* r, pb::Rollout* out)
+{
+    return act(ctx_, c, r, pb::ROLE_OPERATOR, "pause", &RolloutController::pause, out);
+}
+
+Status RolloutsService::Abort(ServerContext* c, const pb::RolloutActionRequest* r, pb::Rollout* out)
+{
+    return act(ctx_, c, r, pb::ROLE_OPERATOR, "abort", &RolloutController::abort, out);
+}
+
+} // namespace nexus::server

@@ -1,0 +1,247 @@
+#include "server/api/ServerOptions.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace nexus::server {
+
+namespace fs = std::filesystem;
+
+const char* serverOptionsHelp()
+{
+    return R"(Usage: nexusd [OPTIONS]
+
+The reference Nexus service for DashFlow fleets: ingests DashStream telemetry
+from Kafka, keeps every run's record log in SQLite, aggregates the fleet,
+holds the knowledge base and optimization versions, drives canary rollouts,
+and serves it all over gRPC (nexus.v1, see docs/nexus-api.md).
+
+Quick start:
+  nexusd --sandbox                   embedded broker + simulated fleet + temp store, loopback only
+  nexusd --kafka broker:9092 --tokens tokens.json --data-dir /var/lib/nexus
+                                     ingest a real fleet's topic
+
+Options:
+  --listen HOST:PORT     gRPC address (default 127.0.0.1:7420; port 0 picks a free one)
+  --data-dir DIR         where the SQLite store lives (default ./nexus-data)
+  --kafka SERVERS        Kafka bootstrap servers to ingest from (comma separated)
+  --topic NAME           topic to ingest; repeat for several (default dashstream-events)
+  --group-id ID          Kafka consumer group (default nexusd)
+  --embedded-kafka       start an in-process Kafka-protocol broker (librdkafka's mock
+                         cluster) on loopback and ingest from it; its address is printed
+  --simulate N           run a simulated fleet of N instances publishing to the topic
+  --sim-rate R           runs per second per simulated instance (default 0.5)
+  --seed N               seed of the simulated fleet (default: random)
+  --resources DIR        sample graphs for the simulator (default: found next to nexusd)
+  --tokens FILE          bearer tokens and roles (JSON, see docs/nexus-api.md "Access")
+  --tls-cert PEM         serve gRPC over TLS with this certificate ...
+  --tls-key PEM          ... and this private key
+  --retention-days N     keep traces and run samples this long (default 7)
+  --sandbox              = --embedded-kafka --simulate 24 with a new temporary data dir,
+                         loopback only; calls without a token act as the admin "sandbox"
+  --config FILE          JSON object with any of these options (names without dashes,
+                         e.g. {"kafka": "b:9092", "topic": ["a", "b"]}); the command line wins
+  -h, --help             show this help
+  -V, --version          show the version
+
+On start nexusd prints one ready line per endpoint on standard output:
+  nexus: HOST:PORT
+  kafka: HOST:PORT        (when it hosts or uses a broker)
+It stops cleanly on SIGINT or SIGTERM.
+)";
+}
+
+namespace {
+
+const std::map<std::string, bool>& knownOptions() // name -> takes a value
+{
+    static const std::map<std::string, bool> known = {
+        {"listen", true},   {"data-dir", true},        {"kafka", true},    {"topic", true},
+        {"group-id", true}, {"embedded-kafka", false}, {"simulate", true}, {"sim-rate", true},
+        {"seed", true},     {"resources", true},       {"tokens", true},   {"tls-cert", true},
+        {"tls-key", true},  {"retention-days", true},  {"sandbox", false}, {"config", true},
+    };
+    return known;
+}
+
+bool apply(ServerOptions& o, const std::string& name, const std::string& value,
+           bool& topicsFromUser, std::string& error)
+{
+    try {
+        if (name == "listen")
+            o.listen = value;
+        else if (name == "data-dir")
+            o.dataDir = value;
+        else if (name == "kafka")
+            o.kafka = value;
+        else if (name == "topic") {
+            if (!topicsFromUser)
+                o.topics.clear();
+            topicsFromUser = true;
+            o.topics.push_back(value);
+        } else if (name == "group-id")
+            o.groupId = value;
+        else if (name == "embedded-kafka")
+            o.embeddedKafka = value != "false";
+        else if (name == "simulate")
+            o.simulate = std::stoi(value);
+        else if (name == "sim-rate")
+            o.simRate = std::stod(value);
+        else if (name == "seed")
+            o.seed = std::stoll(value);
+        else if (name == "resources")
+            o.resources = value;
+        else if (name == "tokens")
+            o.tokensFile = value;
+        else if (name == "tls-cert")
+            o.tlsCert = value;
+        else if (name == "tls-key")
+            o.tlsKey = value;
+        else if (name == "retention-days")
+            o.retentionDays = std::stoi(value);
+        else if (name == "sandbox")
+            o.sandbox = value != "false";
+        return true;
+    } catch (...) {
+        error = "--" + name + " needs a number, not '" + value + "'";
+        return false;
+    }
+}
+
+protocol::Expected<std::vector<std::pair<std::string, std::string>>, OptionsError>
+readConfig(const std::string& path)
+{
+    std::ifstream in(path);
+    if (!in)
+        return OptionsError{"cannot read the config file " + path};
+    std::stringstream text;
+    text << in.rdbuf();
+    const auto doc = nlohmann::json::parse(text.str(), nullptr, false);
+    if (doc.is_discarded() || !doc.is_object())
+        return OptionsError{path + ": not a JSON object"};
+    std::vector<std::pair<std::string, std::string>> pairs;
+    for (const auto& [key, value] : doc.items()) {
+        std::string name = key;
+        for (auto& c : name)
+            if (c == '_')
+                c = '-';
+        if (!knownOptions().count(name) || name == "config")
+            return OptionsError{path + ": unknown option \"" + key + "\""};
+        auto scalar = [](const nlohmann::json& v) {
+            return v.is_string() ? v.get<std::string>() : v.dump();
+        };
+        if (value.is_array())
+            for (const auto& item : value)
+                pairs.emplace_back(name, scalar(item));
+        else
+            pairs.emplace_back(name, scalar(value));
+    }
+    return pairs;
+}
+
+} // namespace
+
+protocol::Expected<ParsedOptions, OptionsError>
+parseServerOptions(const std::vector<std::string>& args)
+{
+    ParsedOptions parsed;
+    std::vector<std::pair<std::string, std::string>> given;
+    std::string configPath;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "-h" || a == "--help") {
+            parsed.help = true;
+            continue;
+        }
+        if (a == "-V" || a == "--version") {
+            parsed.version = true;
+            continue;
+        }
+        if (a.rfind("--", 0) != 0)
+            return OptionsError{"unexpected argument '" + a + "'"};
+        std::string name = a.substr(2), value;
+        bool inlineValue = false;
+        if (auto eq = name.find('='); eq != std::string::npos) {
+            value = name.substr(eq + 1);
+            name = name.substr(0, eq);
+            inlineValue = true;
+        }
+        auto known = knownOptions().find(name);
+        if (known == knownOptions().end())
+            return OptionsError{"unknown option --" + name};
+        if (known->second && !inlineValue) {
+            if (i + 1 >= args.size())
+                return OptionsError{"--" + name + " needs a value"};
+            value = args[++i];
+        } else if (!known->second) {
+            value = "true";
+        }
+        if (name == "config")
+            configPath = value;
+        else
+            given.emplace_back(name, value);
+    }
+
+    std::vector<std::pair<std::string, std::string>> all;
+    if (!configPath.empty()) {
+        auto config = readConfig(configPath);
+        if (!config)
+            return config.error();
+        all = *config;
+    }
+    // The command line wins: a topic list given there replaces the config's.
+    bool cliTopics = false;
+    for (const auto& [n, v] : given)
+        cliTopics = cliTopics || n == "topic";
+    if (cliTopics)
+        std::erase_if(all, [](const auto& p) { return p.first == "topic"; });
+    all.insert(all.end(), given.begin(), given.end());
+
+    bool topicsFromUser = false;
+    std::string error;
+    for (const auto& [name, value] : all)
+        if (!apply(parsed.options, name, value, topicsFromUser, error))
+            return OptionsError{error};
+    return parsed;
+}
+
+protocol::Expected<ServerOptions, OptionsError> resolveServerOptions(ServerOptions o)
+{
+    if (o.sandbox) {
+        o.embeddedKafka = o.kafka.empty();
+        if (o.simulate == 0)
+            o.simulate = 24;
+        const auto host = o.listen.substr(0, o.listen.rfind(':'));
+        if (host != "127.0.0.1" && host != "localhost" && host != "[::1]")
+            return OptionsError{
+                "--sandbox accepts calls without a token, so it listens on loopback only; "
+                "drop --listen " +
+                o.listen + " or give it a 127.0.0.1 address"};
+        if (o.dataDir.empty()) {
+            std::string pattern = (fs::temp_directory_path() / "nexus-sandbox-XXXXXX").string();
+            if (!mkdtemp(pattern.data()))
+                return OptionsError{"cannot create a temporary data directory"};
+            o.dataDir = pattern;
+        }
+    }
+    if (o.dataDir.empty())
+        o.dataDir = "nexus-data";
+    if (o.simulate < 0 || o.simRate <= 0 || o.retentionDays <= 0)
+        return OptionsError{"--simulate, --sim-rate and --retention-days must be positive"};
+    if (o.simulate > 0 && o.kafka.empty() && !o.embeddedKafka)
+        return OptionsError{"--simulate needs a Kafka to publish to: --kafka or --embedded-kafka"};
+    if (o.tlsCert.empty() != o.tlsKey.empty())
+        return OptionsError{"--tls-cert and --tls-key go together"};
+    if (o.topics.empty())
+        return OptionsError{"at least one --topic is needed"};
+    if (!o.sandbox && o.tokensFile.empty())
+        return OptionsError{
+            "without --sandbox, nexusd needs --tokens FILE (who may call it, and as what)"};
+    return o;
+}
+
+} // namespace nexus::server

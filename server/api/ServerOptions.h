@@ -1,0 +1,53 @@
+#pragma once
+// Everything nexusd can be told, from the command line or a JSON config file
+// (same names, without the dashes; the command line wins).
+
+#include "protocol/Expected.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nexus::server {
+
+struct ServerOptions
+{
+    std::string listen = "127.0.0.1:7420"; // port 0 = any free port
+    std::string dataDir;                   // "" = ./nexus-data (sandbox: a new temp dir)
+    std::string kafka;                     // bootstrap servers to ingest from
+    std::vector<std::string> topics{"dashstream-events"};
+    std::string groupId = "nexusd";
+    bool embeddedKafka = false;
+    int simulate = 0;      // simulated instances (0 = none)
+    double simRate = 0.5;  // runs per second per simulated instance
+    std::string resources; // sample graphs for the simulator ("" = found automatically)
+    std::string tokensFile;
+    std::string tlsCert, tlsKey;
+    bool sandbox = false;
+    int retentionDays = 7;
+    std::int64_t seed = 0; // simulator seed (0 = random)
+};
+
+struct OptionsError
+{
+    std::string message;
+};
+
+// Parses nexusd's arguments (after argv[0]). `help`/`version` are set when
+// asked for; a --config file is read and merged under the command line.
+struct ParsedOptions
+{
+    ServerOptions options;
+    bool help = false;
+    bool version = false;
+};
+protocol::Expected<ParsedOptions, OptionsError>
+parseServerOptions(const std::vector<std::string>& args);
+
+// Applies --sandbox's meaning and fills defaults; checks what cannot work
+// together (e.g. --simulate without any Kafka).
+protocol::Expected<ServerOptions, OptionsError> resolveServerOptions(ServerOptions options);
+
+const char* serverOptionsHelp();
+
+} // namespace nexus::server

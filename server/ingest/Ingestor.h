@@ -1,0 +1,138 @@
+#pragma once
+// Kafka ingestion for nexusd (DESIGN.md §3): a librdkafka consumer on its own
+// worker, in its own consumer group, reading DashStream records from the
+// configured topics.
+//
+// Per record: decode (protocol::RecordDecoder, with its limits), dedupe by
+// message_id, follow the run (RunTracker), keep the record for the run's
+// log. Per batch: append the records to the store grouped by thread, upsert
+// the summaries that changed, put new graph schemas, add a RunSample for
+// every finished run, feed the FleetAggregator — and only then store the
+// consumed offsets for the next commit (at-least-once; dedupe makes a
+// redelivery harmless, also after a restart: a run the store already knows
+// is adopted with its stored message ids).
+//
+// A record that does not decode is counted, dead-lettered to
+// "<topic>-dlq" as DashFlow's DlqMessage JSON, and ingestion goes on.
+
+#include "protocol/Dedupe.h"
+#include "protocol/Framing.h"
+#include "server/ingest/FleetAggregator.h"
+#include "server/ingest/RunTracker.h"
+#include "server/kafka/KafkaError.h"
+#include "server/store/Store.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace nexus::server {
+
+struct IngestorOptions
+{
+    std::string bootstrapServers = "localhost:9092";
+    std::vector<std::string> topics = {"dashstream-events"};
+    std::string groupId = "nexusd";
+    std::string consumerId; // client.id and the DLQ's consumer_id; default "nexusd-<8 hex>"
+    // Extra librdkafka properties for the consumer and the DLQ producer
+    // (security.protocol, sasl.*, ...); they override the defaults.
+    std::map<std::string, std::string> kafkaConfig;
+    bool deadLetters = true;
+    std::string deadLetterSuffix = "-dlq";
+    std::size_t maxBatchRecords = 2000;
+    int maxBatchWaitMs = 100;
+    int sweepIntervalMs = 1000;   // stale runs
+    int persistIntervalMs = 5000; // upsertInstance of changed instances
+    int storeRetryMaxMs = 5000;   // backoff cap while the store fails
+    RunTrackerOptions runs;
+    protocol::DecodeLimits limits;
+    std::size_t dedupeCapacity = 1'000'000;
+    std::function<std::int64_t()> clock; // wall clock in µs; default the system clock
+};
+
+struct IngestStats
+{
+    std::uint64_t records = 0;      // consumed from Kafka
+    std::uint64_t stored = 0;       // appended to run logs
+    std::uint64_t duplicates = 0;   // dropped by message_id
+    std::uint64_t badRecords = 0;   // did not decode (or had no thread_id)
+    std::uint64_t deadLettered = 0; // delivered to the DLQ topic
+    std::uint64_t deadLetterFailures = 0;
+    std::uint64_t runsStarted = 0;
+    std::uint64_t runsFinished = 0;
+    std::uint64_t storeFailures = 0; // batch writes that had to be retried
+    std::uint64_t kafkaErrors = 0;
+    std::uint64_t batches = 0;
+    std::string lastError;
+};
+
+class Ingestor
+{
+public:
+    // `store` and `fleet` must outlive the ingestor.
+    Ingestor(IngestorOptions options, Store& store, FleetAggregator& fleet);
+    ~Ingestor(); // stop()
+    Ingestor(const Ingestor&) = delete;
+    Ingestor& operator=(const Ingestor&) = delete;
+
+    // Rebuilds the fleet view from the store's recent run samples, creates
+    // the consumer (and the DLQ producer), subscribes and starts the worker.
+    KafkaStatus start();
+    // Writes what was consumed, commits, leaves the group. Idempotent.
+    void stop();
+    bool running() const { return worker_.joinable(); }
+
+    IngestStats stats() const;
+    const IngestorOptions& options() const { return options_; }
+
+private:
+    struct Kafka;
+    void run();
+    void pollBatch();
+    void handle(const void* kafkaMessage);
+    void deadLetter(const void* kafkaMessage, const std::string& error, const std::string& type,
+                    const std::string& threadId);
+    void ensureKnown(const std::string& threadId);
+    void flush();
+    bool writePending();
+    void periodic(bool force);
+    void persistInstances();
+    void noteError(const std::string& error);
+    std::int64_t now() const;
+
+    IngestorOptions options_;
+    Store& store_;
+    FleetAggregator& fleet_;
+    std::unique_ptr<Kafka> kafka_;
+    std::thread worker_;
+    std::atomic<bool> stopping_{false};
+
+    // Worker-only state.
+    RunTracker tracker_;
+    protocol::RecordDecoder decoder_;
+    protocol::MessageIdDeduper dedupe_;
+    std::map<std::string, std::vector<std::string>> pendingRecords_; // thread -> values
+    std::map<std::string, pb::TraceSummary> pendingSummaries_;
+    std::vector<pb::GraphSchema> pendingSchemas_;
+    std::vector<RunSample> pendingSamples_;
+    TrackerChanges pendingFleet_;
+    std::map<std::pair<std::string, std::int32_t>, std::int64_t> pendingOffsets_; // next offsets
+    std::int64_t lastSweepUs_ = 0;
+    std::int64_t lastPersistUs_ = 0;
+    std::uint64_t persistedRevision_ = 0;
+
+    // Counters, read by stats() from any thread.
+    std::atomic<std::uint64_t> records_{0}, stored_{0}, duplicates_{0}, bad_{0}, dlqSent_{0},
+        dlqFailed_{0}, runsStarted_{0}, runsFinished_{0}, storeFailures_{0}, kafkaErrors_{0},
+        batches_{0};
+    mutable std::mutex errorMutex_;
+    std::string lastError_;
+};
+
+} // namespace nexus::server

@@ -1,0 +1,378 @@
+#include "server/sim/FleetSimulator.h"
+
+#include "runtime/Executor.h"
+#include "runtime/GraphLoader.h"
+#include "runtime/KafkaSink.h"
+#include "runtime/Random.h"
+#include "runtime/TelemetryEmitter.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <deque>
+#include <filesystem>
+
+namespace nexus::server {
+
+using SteadyClock = std::chrono::steady_clock;
+
+struct FleetSimulator::Impl
+{
+    std::map<std::string, runtime::Graph> graphs;
+    std::unique_ptr<runtime::KafkaSink> sink;
+    runtime::Rng rng; // worker only
+    SteadyClock::time_point started;
+
+    mutable std::mutex mutex; // everything below
+    SimStats stats;
+    std::deque<SimRunRecord> recent;
+    std::map<std::string, std::optional<VersionEffect>>
+        versionEffects;                                // nullopt: known to have none
+    std::map<std::string, VersionEffect> entryEffects; // by knowledge entry id
+    std::uint64_t knowledgeRound = 0;
+    std::size_t nextEffect = 0;
+
+    explicit Impl(std::optional<std::uint64_t> seed) : rng(seed) {}
+};
+
+namespace {
+
+// Combines two independent per-node failure chances.
+double eitherFails(double a, double b)
+{
+    return 1.0 - (1.0 - a) * (1.0 - b);
+}
+
+std::chrono::microseconds exponentialInterval(runtime::Rng& rng, double meanSeconds)
+{
+    const double u = std::min(rng.uniform01(), 0.999999);
+    return std::chrono::microseconds(std::int64_t(-std::log(1.0 - u) * meanSeconds * 1e6));
+}
+
+// Forwards a run's messages to the shared sink and notes its quality
+// scores, which the knowledge writer ranks runs by.
+class QualityTap final : public runtime::TelemetrySink
+{
+public:
+    explicit QualityTap(runtime::TelemetrySink& next) : next_(next) {}
+    runtime::Status publish(const runtime::ds::DashStreamMessage& message) override
+    {
+        if (message.has_metrics() && message.metrics().scope() == "quality") {
+            const auto& values = message.metrics().metrics();
+            if (auto it = values.find("quality_score"); it != values.end()) {
+                sum_ += it->second.float_value();
+                ++count_;
+            }
+        }
+        return next_.publish(message);
+    }
+    runtime::Status flush() override { return next_.flush(); }
+    double quality() const { return count_ ? sum_ / count_ : -1.0; }
+
+private:
+    runtime::TelemetrySink& next_;
+    double sum_ = 0;
+    int count_ = 0;
+};
+
+} // namespace
+
+FleetSimulator::FleetSimulator(FleetSimulatorOptions options, Store* store, EventHub* events,
+                               RolloutRouter* router)
+    : options_(std::move(options)), store_(store), events_(events), router_(router),
+      impl_(std::make_unique<Impl>(options_.seed))
+{}
+
+FleetSimulator::~FleetSimulator()
+{
+    stop();
+}
+
+std::int64_t FleetSimulator::nowUs() const
+{
+    return runtime::wallClockUs();
+}
+
+KafkaStatus FleetSimulator::start()
+{
+    if (running())
+        return KafkaError{"simulator: already running"};
+    if (options_.instances < 1 || options_.runsPerSecondPerInstance <= 0)
+        return KafkaError{"simulator: needs at least one instance and a positive run rate"};
+    std::error_code ec;
+    for (const auto& file : std::filesystem::directory_iterator(options_.graphsDir, ec)) {
+        if (file.path().extension() != ".json")
+            continue;
+        auto loaded = runtime::loadGraphFile(file.path().string());
+        if (!loaded)
+            return KafkaError{"simulator: " + file.path().string() + ": " + loaded.error().message};
+        const std::string name =
+            loaded->graph.name.empty() ? file.path().stem().string() : loaded->graph.name;
+        if (options_.graphs.empty() || std::find(options_.graphs.begin(), options_.graphs.end(),
+                                                 name) != options_.graphs.end())
+            impl_->graphs.emplace(name, std::move(loaded->graph));
+    }
+    if (impl_->graphs.empty())
+        return KafkaError{"simulator: no graphs to run in \"" + options_.graphsDir + "\"" +
+                          (ec ? ": " + ec.message() : std::string())};
+    std::vector<std::string> names;
+    for (const auto& [name, graph] : impl_->graphs)
+        names.push_back(name);
+    roster_ = buildRoster(options_.instances, names, options_.faults.enabled);
+
+    runtime::KafkaSinkOptions sinkOptions;
+    sinkOptions.bootstrapServers = options_.bootstrapServers;
+    sinkOptions.topic = options_.topic;
+    sinkOptions.config = options_.kafkaConfig;
+    auto sink = runtime::KafkaSink::create(sinkOptions);
+    if (!sink)
+        return KafkaError{"simulator: " + sink.error().message};
+    impl_->sink = std::move(sink.value());
+    impl_->started = SteadyClock::now();
+    stopping_ = false;
+    worker_ = std::thread([this] { run(); });
+    return protocol::Ok{};
+}
+
+void FleetSimulator::stop()
+{
+    if (!worker_.joinable())
+        return;
+    {
+        std::lock_guard lock(wakeMutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    worker_.join();
+    if (impl_->sink)
+        if (auto closed = impl_->sink->close(); !closed) {
+            std::lock_guard lock(impl_->mutex);
+            impl_->stats.lastError = closed.error().message;
+        }
+}
+
+void FleetSimulator::run()
+{
+    const double meanInterval = 1.0 / options_.runsPerSecondPerInstance;
+    const auto start = SteadyClock::now();
+    std::vector<SteadyClock::time_point> next;
+    for (std::size_t i = 0; i < roster_.size(); ++i) // a random phase each
+        next.push_back(start + std::chrono::microseconds(
+                                   std::int64_t(impl_->rng.uniform01() * meanInterval * 1e6)));
+    const auto never = SteadyClock::time_point::max();
+    auto nextKnowledge = (store_ && options_.knowledgeIntervalUs > 0)
+                             ? start + std::chrono::microseconds(options_.firstKnowledgeAfterUs)
+                             : never;
+    while (!stopping_) {
+        const auto due = std::min(*std::min_element(next.begin(), next.end()), nextKnowledge);
+        {
+            std::unique_lock lock(wakeMutex_);
+            if (wake_.wait_until(lock, due, [&] { return stopping_.load(); }))
+                break;
+        }
+        const auto now = SteadyClock::now();
+        if (now >= nextKnowledge) {
+            generateKnowledge();
+            nextKnowledge = now + std::chrono::microseconds(options_.knowledgeIntervalUs);
+        }
+        for (std::size_t i = 0; i < roster_.size() && !stopping_; ++i) {
+            if (next[i] > now)
+                continue;
+            runOnce(i);
+            next[i] += exponentialInterval(impl_->rng, meanInterval);
+            // Fell behind (a slow machine): skip ahead rather than burst.
+            if (next[i] < now - std::chrono::seconds(5))
+                next[i] = now;
+        }
+    }
+}
+
+runtime::RunEffects FleetSimulator::faultEffects(const SimInstance& instance) const
+{
+    runtime::RunEffects effects;
+    switch (instance.fault) {
+    case SimFault::Slow:
+        effects.latencyFactor = options_.faults.slowLatencyFactor;
+        break;
+    case SimFault::ErrorProne:
+        effects.extraErrorProbability = options_.faults.errorProneProbability;
+        effects.extraErrorMessage = "upstream model endpoint returned 503";
+        break;
+    case SimFault::Drifting: {
+        const double minutes =
+            std::chrono::duration<double>(SteadyClock::now() - impl_->started).count() / 60.0;
+        effects.qualityOffset =
+            -std::min(options_.faults.maxDrift, options_.faults.driftPerMinute * minutes);
+        break;
+    }
+    case SimFault::None:
+        break;
+    }
+    return effects;
+}
+
+void FleetSimulator::runOnce(std::size_t instanceIndex)
+{
+    const SimInstance& instance = roster_[instanceIndex];
+    runtime::Rng& rng = impl_->rng;
+    const std::string& graphName =
+        instance.graphs[std::size_t(rng.uniformInt(0, std::int64_t(instance.graphs.size()) - 1))];
+    runtime::RunEffects effects = faultEffects(instance);
+
+    runtime::TelemetryOptions telemetry;
+    telemetry.instanceLabels = {{"instance_id", instance.instanceId},
+                                {"deployment", instance.deployment},
+                                {"version", instance.version},
+                                {"host", instance.host},
+                                {"region", instance.region}};
+    bool canary = false, routed = false;
+    if (router_) {
+        if (auto route = router_->activeRoute(graphName)) {
+            routed = true;
+            canary = rng.uniform01() * 100.0 < double(route->weightPercent);
+            const std::string versionId = canary ? route->versionId : route->baselineVersionId;
+            telemetry.runAttributes = {{"optimization_version", versionId},
+                                       {"rollout_id", route->rolloutId}};
+            if (auto effect = versionEffect(versionId)) {
+                effects.latencyFactor *= effect->latencyFactor;
+                effects.qualityOffset += effect->qualityDelta;
+                effects.extraErrorProbability =
+                    eitherFails(effects.extraErrorProbability, effect->extraErrorProbability);
+            }
+        }
+    }
+
+    QualityTap tap(*impl_->sink);
+    runtime::TelemetryEmitter emitter(tap, telemetry);
+    runtime::RunOptions options;
+    options.seed = rng.next();
+    options.tenantId = options_.tenantId;
+    options.startTimeUs = nowUs();
+    options.effects = effects;
+    runtime::Executor executor(impl_->graphs.at(graphName), options, &emitter);
+    runtime::RunResult result = executor.start();
+    for (int resumes = 0; result.status == runtime::RunStatus::Interrupted && resumes < 16;
+         ++resumes)
+        result = executor.resume(result.interrupt->autoResume);
+
+    SimRunRecord record;
+    record.threadId = executor.threadId();
+    record.instanceId = instance.instanceId;
+    record.graphName = graphName;
+    record.failed = result.status != runtime::RunStatus::Completed;
+    record.error = result.error ? result.error->message : std::string();
+    record.durationUs = result.durationUs;
+    record.quality = tap.quality();
+    std::lock_guard lock(impl_->mutex);
+    SimStats& s = impl_->stats;
+    ++s.runs;
+    s.failedRuns += record.failed ? 1 : 0;
+    s.canaryRuns += canary ? 1 : 0;
+    s.baselineRuns += routed && !canary ? 1 : 0;
+    s.messages += emitter.emitted();
+    s.sinkFailures += emitter.sinkFailures();
+    if (emitter.firstSinkError())
+        s.lastError = emitter.firstSinkError()->message;
+    impl_->recent.push_back(std::move(record));
+    while (impl_->recent.size() > options_.recentRunsKept)
+        impl_->recent.pop_front();
+}
+
+SimStats FleetSimulator::stats() const
+{
+    std::lock_guard lock(impl_->mutex);
+    return impl_->stats;
+}
+
+void FleetSimulator::setVersionEffect(const std::string& versionId, const VersionEffect& effect)
+{
+    std::lock_guard lock(impl_->mutex);
+    impl_->versionEffects[versionId] = effect;
+}
+
+std::optional<VersionEffect> FleetSimulator::versionEffect(const std::string& versionId)
+{
+    if (versionId.empty())
+        return std::nullopt;
+    {
+        std::lock_guard lock(impl_->mutex);
+        if (auto it = impl_->versionEffects.find(versionId); it != impl_->versionEffects.end())
+            return it->second;
+    }
+    // A version made elsewhere (CreateVersion from an approved entry) takes
+    // the effect of the entry it came from.
+    std::optional<VersionEffect> effect;
+    if (store_)
+        if (auto version = store_->version(versionId); version && version.value()) {
+            std::lock_guard lock(impl_->mutex);
+            auto it = impl_->entryEffects.find(version.value()->source_entry_id());
+            if (it != impl_->entryEffects.end())
+                effect = it->second;
+        }
+    std::lock_guard lock(impl_->mutex);
+    impl_->versionEffects[versionId] = effect;
+    return effect;
+}
+
+std::vector<pb::KnowledgeEntry> FleetSimulator::generateKnowledge()
+{
+    std::vector<pb::KnowledgeEntry> created;
+    if (!store_)
+        return created;
+    std::vector<SimRunRecord> recent;
+    std::uint64_t round = 0;
+    {
+        std::lock_guard lock(impl_->mutex);
+        recent.assign(impl_->recent.begin(), impl_->recent.end());
+        round = impl_->knowledgeRound++;
+    }
+    for (pb::KnowledgeEntry& entry : writeKnowledge(recent, round, options_.tenantId)) {
+        auto stored = store_->createEntry(std::move(entry), nowUs());
+        if (!stored) {
+            std::lock_guard lock(impl_->mutex);
+            impl_->stats.lastError = "knowledge: " + stored.error().message;
+            continue;
+        }
+        const pb::KnowledgeEntry& e = stored.value();
+        if (events_) {
+            pb::KnowledgeEvent event;
+            event.set_type(pb::KnowledgeEvent::TYPE_CREATED);
+            *event.mutable_entry() = e;
+            events_->knowledge.publish(event);
+        }
+        {
+            std::lock_guard lock(impl_->mutex);
+            ++impl_->stats.knowledgeEntries;
+        }
+        if (e.kind() == pb::KNOWLEDGE_KIND_PROMPT_OPTIMIZATION &&
+            !options_.versionEffects.empty()) {
+            pb::OptimizationVersion version;
+            version.set_graph_name(e.graph_name());
+            version.set_node_id(e.node_id());
+            version.set_target_param("system_prompt");
+            version.set_content(e.prompt_optimization().optimized_prompt());
+            version.set_description(e.prompt_optimization().optimizer() + " candidate for " +
+                                    e.graph_name() + "/" + e.node_id() + " (" + e.title() + ")");
+            version.set_source_entry_id(e.entry_id());
+            version.set_state(pb::VERSION_STATE_CANDIDATE);
+            if (auto versions = store_->listVersions(e.graph_name(), e.node_id()))
+                for (const auto& v : versions.value())
+                    if (v.state() == pb::VERSION_STATE_LIVE)
+                        version.set_parent_version_id(v.version_id());
+            std::lock_guard lock(impl_->mutex);
+            const VersionEffect effect =
+                options_.versionEffects[impl_->nextEffect++ % options_.versionEffects.size()];
+            impl_->entryEffects[e.entry_id()] = effect;
+            if (auto made = store_->createVersion(version, nowUs())) {
+                impl_->versionEffects[made.value().version_id()] = effect;
+                ++impl_->stats.versions;
+            } else {
+                impl_->stats.lastError = "version: " + made.error().message;
+            }
+        }
+        created.push_back(e);
+    }
+    return created;
+}
+
+} // namespace nexus::server

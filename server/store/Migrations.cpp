@@ -1,0 +1,200 @@
+#include "server/store/Migrations.h"
+
+#include "server/store/SqliteDb.h"
+
+namespace nexus::server::sqlite {
+
+namespace {
+
+// Version 1: every table. Proto messages are stored whole (`data`); the
+// columns beside them are what queries filter and sort on.
+const char* const kTables = R"sql(
+CREATE TABLE instances (
+  instance_id TEXT PRIMARY KEY,
+  deployment TEXT NOT NULL,
+  tenant_id TEXT NOT NULL,
+  last_seen_us INTEGER NOT NULL,
+  data BLOB NOT NULL);
+
+CREATE TABLE traces (
+  thread_id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  instance_id TEXT NOT NULL,
+  deployment TEXT NOT NULL,
+  graph_name TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  started_us INTEGER NOT NULL,
+  ended_us INTEGER NOT NULL,
+  duration_us INTEGER NOT NULL,
+  cost_micros INTEGER NOT NULL,
+  error TEXT NOT NULL,
+  activity_us INTEGER NOT NULL, -- the latest of started, ended, last seen: retention age
+  data BLOB NOT NULL);
+CREATE INDEX traces_by_started ON traces(started_us);
+CREATE INDEX traces_by_activity ON traces(activity_us);
+CREATE INDEX traces_by_instance ON traces(instance_id, started_us);
+CREATE INDEX traces_by_graph ON traces(graph_name, started_us);
+
+CREATE TABLE trace_records (
+  thread_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  value BLOB NOT NULL,
+  PRIMARY KEY (thread_id, seq));
+
+CREATE TABLE graph_schemas (
+  schema_id TEXT PRIMARY KEY,
+  graph_name TEXT NOT NULL,
+  data BLOB NOT NULL);
+
+CREATE TABLE run_samples (
+  sample_id INTEGER PRIMARY KEY,
+  thread_id TEXT NOT NULL,
+  tenant_id TEXT NOT NULL,
+  instance_id TEXT NOT NULL,
+  deployment TEXT NOT NULL,
+  version TEXT NOT NULL,
+  graph_name TEXT NOT NULL,
+  optimization_version TEXT NOT NULL,
+  rollout_id TEXT NOT NULL,
+  ended_us INTEGER NOT NULL,
+  duration_us INTEGER NOT NULL,
+  failed INTEGER NOT NULL,
+  quality REAL,
+  tokens INTEGER NOT NULL,
+  cost_micros INTEGER NOT NULL);
+CREATE INDEX run_samples_by_ended ON run_samples(ended_us);
+CREATE INDEX run_samples_by_rollout ON run_samples(rollout_id, ended_us);
+CREATE INDEX run_samples_by_instance ON run_samples(instance_id, ended_us);
+
+CREATE TABLE knowledge_entries (
+  entry_id TEXT PRIMARY KEY,
+  kind INTEGER NOT NULL,
+  status INTEGER NOT NULL,
+  revision INTEGER NOT NULL,
+  created_us INTEGER NOT NULL,
+  updated_us INTEGER NOT NULL,
+  data BLOB NOT NULL);
+CREATE INDEX knowledge_by_status ON knowledge_entries(status, created_us);
+
+CREATE TABLE knowledge_sources (
+  entry_id TEXT NOT NULL REFERENCES knowledge_entries(entry_id),
+  instance_id TEXT NOT NULL,
+  PRIMARY KEY (entry_id, instance_id));
+CREATE INDEX knowledge_sources_by_instance ON knowledge_sources(instance_id);
+
+CREATE TABLE knowledge_revisions (
+  entry_id TEXT NOT NULL REFERENCES knowledge_entries(entry_id),
+  revision INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (entry_id, revision));
+
+CREATE TABLE knowledge_reviews (
+  review_id TEXT PRIMARY KEY,
+  entry_id TEXT NOT NULL REFERENCES knowledge_entries(entry_id),
+  revision INTEGER NOT NULL,
+  decision INTEGER NOT NULL,
+  reviewer TEXT NOT NULL,
+  reviewed_us INTEGER NOT NULL,
+  request_id TEXT UNIQUE, -- NULL when the client sent none
+  data BLOB NOT NULL);
+CREATE INDEX knowledge_reviews_by_entry ON knowledge_reviews(entry_id, reviewed_us);
+
+CREATE TABLE optimization_versions (
+  version_id TEXT PRIMARY KEY,
+  graph_name TEXT NOT NULL,
+  node_id TEXT NOT NULL,
+  state INTEGER NOT NULL,
+  created_us INTEGER NOT NULL,
+  data BLOB NOT NULL);
+CREATE INDEX versions_by_graph ON optimization_versions(graph_name, node_id);
+
+CREATE TABLE rollouts (
+  rollout_id TEXT PRIMARY KEY,
+  version_id TEXT NOT NULL REFERENCES optimization_versions(version_id),
+  graph_name TEXT NOT NULL,
+  phase INTEGER NOT NULL,
+  revision INTEGER NOT NULL,
+  created_us INTEGER NOT NULL,
+  updated_us INTEGER NOT NULL,
+  data BLOB NOT NULL);
+CREATE INDEX rollouts_by_graph ON rollouts(graph_name, phase);
+
+CREATE TABLE requests (
+  request_id TEXT PRIMARY KEY,
+  action TEXT NOT NULL,
+  response BLOB NOT NULL,
+  at_us INTEGER NOT NULL);
+
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_us INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  data BLOB NOT NULL);
+CREATE INDEX audit_by_target ON audit_log(target, seq);
+CREATE INDEX audit_by_actor ON audit_log(actor, seq);
+)sql";
+
+// Version 2: the audit log refuses edits, whoever connects to the file.
+const char* const kAuditAppendOnly = R"sql(
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+  SELECT RAISE(ABORT, 'the audit log is append-only: records cannot be changed');
+END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN
+  SELECT RAISE(ABORT, 'the audit log is append-only: records cannot be deleted');
+END;
+)sql";
+
+std::int64_t appliedVersion(SqliteDb& db)
+{
+    auto stmt = db.prepareOnce("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    stmt.step();
+    return stmt.int64At(0);
+}
+
+} // namespace
+
+const std::vector<Migration>& schemaMigrations()
+{
+    static const std::vector<Migration> migrations{
+        {1, "tables", kTables},
+        {2, "audit log append-only", kAuditAppendOnly},
+    };
+    return migrations;
+}
+
+int latestSchemaVersion()
+{
+    return schemaMigrations().back().version;
+}
+
+void migrate(SqliteDb& db, std::int64_t nowUs)
+{
+    db.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_us INTEGER NOT NULL)");
+    if (const auto found = appliedVersion(db); found > latestSchemaVersion())
+        throw DbError(StoreError::Code::Invalid,
+                      "the database has schema version " + std::to_string(found) +
+                          ", newer than this nexusd knows (" +
+                          std::to_string(latestSchemaVersion()) + "); use a newer nexusd");
+
+    for (const Migration& m : schemaMigrations()) {
+        if (appliedVersion(db) >= m.version)
+            continue;
+        Transaction tx(db);
+        // Re-read under the write lock: another process may have migrated meanwhile.
+        if (appliedVersion(db) >= m.version)
+            continue;
+        db.exec(m.sql);
+        db.prepareOnce("INSERT INTO schema_migrations(version, name, applied_us) VALUES(?, ?, ?)")
+            .bindAll(m.version, m.name, nowUs)
+            .run();
+        tx.commit();
+    }
+}
+
+} // namespace nexus::server::sqlite
