@@ -77,9 +77,11 @@ bool parseSteps(const std::string& text, long long analysisSeconds, long long mi
             if (percent < 0 || percent > 100)
                 return false;
             request.add_steps()->mutable_set_weight()->set_percent(percent);
-            auto* analysis = request.add_steps()->mutable_analysis();
-            analysis->set_window_seconds(analysisSeconds);
-            analysis->set_min_samples(static_cast<int>(minSamples));
+            if (percent > 0 && percent < 100) { // at 0 or 100 % one side has no runs to compare
+                auto* analysis = request.add_steps()->mutable_analysis();
+                analysis->set_window_seconds(analysisSeconds);
+                analysis->set_min_samples(static_cast<int>(minSamples));
+            }
         } catch (...) {
             return false;
         }

@@ -5,6 +5,7 @@
 #include "server/ingest/Ingestor.h"
 #include "server/kafka/EmbeddedBroker.h"
 #include "server/rollout/RolloutController.h"
+#include "server/sim/FleetSimulator.h"
 #include "server/store/SqliteStore.h"
 
 #include "NexusVersion.h"
@@ -12,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <grpcpp/health_check_service_interface.h>
@@ -34,6 +36,7 @@ struct NexusServer::Parts
     std::unique_ptr<FleetAggregator> fleet;
     std::unique_ptr<Ingestor> ingestor;
     std::unique_ptr<RolloutController> controller;
+    std::unique_ptr<FleetSimulator> simulator;
     std::atomic<bool> stopping{false};
     std::unique_ptr<ServiceContext> context;
     std::vector<std::unique_ptr<grpc::Service>> services;
@@ -64,6 +67,26 @@ std::optional<std::string> readFile(const std::string& path)
     return s.str();
 }
 
+// The sample graphs: given, or next to an installed nexusd
+// (<prefix>/share/nexus-console/resources/graphs), or in the source tree of
+// a development build.
+std::string resourcesDir(const std::string& given)
+{
+    if (!given.empty())
+        return given;
+    if (const char* env = std::getenv("NEXUS_RESOURCES"))
+        return (fs::path(env) / "graphs").string();
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        const fs::path installed =
+            exe.parent_path().parent_path() / "share" / "nexus-console" / "resources" / "graphs";
+        if (fs::is_directory(installed, ec))
+            return installed.string();
+    }
+    return (fs::path(NEXUS_SOURCE_RESOURCES) / "graphs").string();
+}
+
 } // namespace
 
 NexusServer::NexusServer() : parts_(std::make_unique<Parts>()) {}
@@ -92,6 +115,10 @@ Store& NexusServer::store()
 EventHub& NexusServer::events()
 {
     return parts_->events;
+}
+FleetSimulator* NexusServer::simulator()
+{
+    return parts_->simulator.get();
 }
 
 protocol::Expected<std::unique_ptr<NexusServer>, StartError>
@@ -152,9 +179,30 @@ NexusServer::start(const ServerOptions& requested)
         ingest.bootstrapServers = p.kafkaAddress;
         ingest.topics = p.options.topics;
         ingest.groupId = p.options.groupId;
+        if (p.options.embeddedKafka) {
+            // The mock broker lets a group member rejoin only after the old
+            // member's session expired: keep that short in the sandbox.
+            ingest.consumerConfig["session.timeout.ms"] = "6000";
+        }
         p.ingestor = std::make_unique<Ingestor>(ingest, *p.store, *p.fleet);
         if (auto started = p.ingestor->start(); !started)
             return StartError{"cannot start Kafka ingestion: " + started.error().message};
+    }
+
+    // The simulated fleet publishes to the first topic, like DashFlow's producers.
+    if (p.options.simulate > 0) {
+        FleetSimulatorOptions sim;
+        sim.bootstrapServers = p.kafkaAddress;
+        sim.topic = p.options.topics.front();
+        sim.graphsDir = resourcesDir(p.options.resources);
+        sim.instances = p.options.simulate;
+        sim.runsPerSecondPerInstance = p.options.simRate;
+        if (p.options.seed != 0)
+            sim.seed = static_cast<std::uint64_t>(p.options.seed);
+        p.simulator =
+            std::make_unique<FleetSimulator>(sim, p.store.get(), &p.events, p.controller.get());
+        if (auto started = p.simulator->start(); !started)
+            return StartError{"cannot start the simulated fleet: " + started.error().message};
     }
 
     // gRPC.
@@ -227,6 +275,8 @@ void NexusServer::stop()
     p.events.closeAll();
     if (p.grpc)
         p.grpc->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    if (p.simulator)
+        p.simulator->stop();
     if (p.ingestor)
         p.ingestor->stop();
     if (p.broker)

@@ -13,6 +13,7 @@ namespace nexus::server {
 
 class Store;
 struct EventHub;
+class FleetSimulator;
 
 struct StartError
 {
@@ -36,6 +37,9 @@ public:
 
     Store& store();
     EventHub& events();
+    // The simulated fleet (null without --simulate): the sandbox's truth,
+    // e.g. the true effect of an optimization version.
+    FleetSimulator* simulator();
 
     // Stops streams, the simulator, ingestion and the broker, in that order.
     void stop();

@@ -104,6 +104,8 @@ KafkaStatus Ingestor::start()
     };
     for (const auto& [key, value] : options_.kafkaConfig)
         config[key] = value;
+    for (const auto& [key, value] : options_.consumerConfig)
+        config[key] = value;
     auto conf = makeConf(config);
     if (!conf)
         return conf.error();
@@ -325,7 +327,9 @@ void Ingestor::flush()
         ++storeFailures_;
         if (stopping_)
             return; // offsets stay where they were: the records come again
-        std::this_thread::sleep_for(std::chrono::milliseconds(backoffMs));
+        // Back off in slices, so stop() is not kept waiting.
+        for (int waitedMs = 0; waitedMs < backoffMs && !stopping_; waitedMs += 50)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
         backoffMs = std::min(backoffMs * 2, options_.storeRetryMaxMs);
     }
 

@@ -43,6 +43,9 @@ struct IngestorOptions
     // Extra librdkafka properties for the consumer and the DLQ producer
     // (security.protocol, sasl.*, ...); they override the defaults.
     std::map<std::string, std::string> kafkaConfig;
+    // Extra properties for the consumer only (group settings such as
+    // session.timeout.ms, which a producer would warn about).
+    std::map<std::string, std::string> consumerConfig;
     bool deadLetters = true;
     std::string deadLetterSuffix = "-dlq";
     std::size_t maxBatchRecords = 2000;
@@ -52,8 +55,8 @@ struct IngestorOptions
     int storeRetryMaxMs = 5000;   // backoff cap while the store fails
     RunTrackerOptions runs;
     protocol::DecodeLimits limits;
-    std::size_t dedupeCapacity = 1'000'000;
-    std::function<std::int64_t()> clock; // wall clock in µs; default the system clock
+    std::size_t dedupeCapacity = 262'144; // message ids remembered (~60 bytes each)
+    std::function<std::int64_t()> clock;  // wall clock in µs; default the system clock
 };
 
 struct IngestStats

@@ -30,10 +30,13 @@ std::vector<pb::RolloutStep> defaultRolloutPlan(std::int64_t analysisWindowSecon
                                                 std::int32_t minSamples)
 {
     std::vector<pb::RolloutStep> plan;
-    for (int percent : {5, 25, 50, 100}) {
+    for (int percent : {5, 25, 50}) {
         plan.push_back(weightStep(percent));
         plan.push_back(analysisStep(analysisWindowSeconds, minSamples));
     }
+    // Reaching 100 % ends the plan and promotes: at full weight no baseline
+    // runs are left to compare against.
+    plan.push_back(weightStep(100));
     return plan;
 }
 
@@ -76,6 +79,7 @@ StoreResult<std::vector<pb::RolloutStep>> normalizeSteps(std::vector<pb::Rollout
 {
     if (steps.size() > 64)
         return invalid("a rollout plan has at most 64 steps");
+    int weight = 0; // the canary's share when each step runs
     for (std::size_t i = 0; i < steps.size(); ++i) {
         pb::RolloutStep& step = steps[i];
         const std::string where = "step " + std::to_string(i + 1) + ": ";
@@ -83,6 +87,7 @@ StoreResult<std::vector<pb::RolloutStep>> normalizeSteps(std::vector<pb::Rollout
         case pb::RolloutStep::kSetWeight:
             if (step.set_weight().percent() < 0 || step.set_weight().percent() > 100)
                 return invalid(where + "a weight is a percentage, 0 to 100");
+            weight = step.set_weight().percent();
             break;
         case pb::RolloutStep::kPause:
             if (step.pause().duration_seconds() < 0)
@@ -91,6 +96,12 @@ StoreResult<std::vector<pb::RolloutStep>> normalizeSteps(std::vector<pb::Rollout
         case pb::RolloutStep::kAnalysis:
             if (step.analysis().window_seconds() < 0 || step.analysis().min_samples() < 0)
                 return invalid(where + "an analysis window and its minimum cannot be negative");
+            if (weight == 0 || weight == 100)
+                return invalid(
+                    where +
+                    "an analysis compares canary and baseline runs, so it needs a weight "
+                    "between 1 and 99 % before it (at " +
+                    std::to_string(weight) + " % one side has no runs)");
             if (step.analysis().window_seconds() == 0)
                 step.mutable_analysis()->set_window_seconds(analysisWindowSeconds);
             if (step.analysis().min_samples() == 0)

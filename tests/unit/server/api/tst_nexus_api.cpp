@@ -11,6 +11,9 @@
 #include "nexus/v1/rollouts.grpc.pb.h"
 #include "nexus/v1/traces.grpc.pb.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTest>
 
@@ -440,6 +443,55 @@ private slots:
                  qPrintable(seen.join(u'|')));
         QVERIFY2(seen.filter(QStringLiteral("rollout.abort olga ok")).size() == 1,
                  qPrintable(seen.join(u'|')));
+    }
+
+    void nexusctlSteersARollout()
+    {
+        pb::OptimizationVersion v;
+        v.set_graph_name("support_triage");
+        v.set_node_id("classify");
+        v.set_state(pb::VERSION_STATE_CANDIDATE);
+        auto version = t_.server->store().createVersion(v, 1'700'000'000'000'000);
+        QVERIFY(version.ok());
+        const QString address = QString::fromStdString(t_.server->nexusAddress());
+        const QStringList as = {QStringLiteral("--nexus"), address, QStringLiteral("--token"),
+                                QLatin1String(ApiTestServer::approverToken)};
+        const Run launched = nexusctl(
+            QStringList{QStringLiteral("rollout"), QStringLiteral("launch"),
+                        QString::fromStdString(version->version_id()), QStringLiteral("--steps"),
+                        QStringLiteral("10,50,100"), QStringLiteral("--json")} +
+            as);
+        QVERIFY2(launched.exitCode == 0, launched.err.constData());
+        const auto rollout = QJsonDocument::fromJson(launched.out).object();
+        const QString id = rollout.value(QStringLiteral("rollout_id")).toString();
+        QVERIFY(!id.isEmpty());
+        // 10 % and 50 % are followed by an analysis; 100 % is not (nothing to compare with).
+        QCOMPARE(rollout.value(QStringLiteral("steps")).toArray().size(), 5);
+
+        const Run status =
+            nexusctl(QStringList{QStringLiteral("rollout"), QStringLiteral("status"), id} + as);
+        QCOMPARE(status.exitCode, 0);
+        QVERIFY(status.out.contains("weight 10%"));
+        const Run paused =
+            nexusctl(QStringList{QStringLiteral("rollout"), QStringLiteral("pause"), id} + as);
+        QVERIFY2(paused.exitCode == 0, paused.err.constData());
+        QVERIFY(paused.out.contains("phase     paused"));
+        const Run noReason =
+            nexusctl(QStringList{QStringLiteral("rollout"), QStringLiteral("abort"), id} + as);
+        QCOMPARE(noReason.exitCode, 2);
+        const Run aborted =
+            nexusctl(QStringList{QStringLiteral("rollout"), QStringLiteral("abort"), id,
+                                 QStringLiteral("--reason"), QStringLiteral("testing the CLI")} +
+                     as);
+        QVERIFY2(aborted.exitCode == 0, aborted.err.constData());
+        QVERIFY(aborted.out.contains("aborted"));
+        const Run listed =
+            nexusctl(QStringList{QStringLiteral("rollout"), QStringLiteral("ls")} + as);
+        QVERIFY(listed.out.contains(id.toUtf8()));
+        const Run promoteAborted =
+            nexusctl(QStringList{QStringLiteral("rollout"), QStringLiteral("promote"), id} + as);
+        QCOMPARE(promoteAborted.exitCode, 1);
+        QVERIFY(promoteAborted.err.contains("refused"));
     }
 
     void nexusctlReviewsAndReportsDenial()

@@ -153,7 +153,7 @@ private slots:
         auto events = hub_->rollouts.subscribe();
         const pb::Rollout r = launchDefault();
         QVERIFY(!r.rollout_id().empty());
-        QCOMPARE(r.steps_size(), 8); // the default plan
+        QCOMPARE(r.steps_size(), 7); // the default plan: 5, 25, 50 % with analyses, then 100 %
         QCOMPARE(r.baseline_version_id(), liveId_);
         QCOMPARE(r.phase(), pb::ROLLOUT_PHASE_PROGRESSING);
         QCOMPARE(r.weight_percent(), 5);
@@ -266,11 +266,25 @@ private slots:
         QVERIFY(latency.effect_size() > 0.5);               // the canary is higher (slower)
         QCOMPARE(a.metrics(0).verdict(), pb::VERDICT_PASS); // same quality
         QVERIFY2(after.reason().rfind(
-                     "analysis at step 2/8 failed with score 50.0: latency_ms FAIL", 0) == 0,
+                     "analysis at step 2/7 failed with score 50.0: latency_ms FAIL", 0) == 0,
                  after.reason().c_str());
         QVERIFY(after.reason().find("cost_micros FAIL") != std::string::npos);
         QCOMPARE(versionState(candidateId_), pb::VERSION_STATE_ROLLED_BACK);
         QCOMPARE(countAudit(*store_, "rollout.rolled_back", "controller"), 1);
+    }
+
+    void analysisWithoutABaselineIsRefused()
+    {
+        // At 100 % (or 0 %) one side gets no runs: such an analysis would wait forever.
+        std::vector<pb::RolloutStep> steps(2);
+        steps[0].mutable_set_weight()->set_percent(100);
+        steps[1].mutable_analysis()->set_window_seconds(60);
+        const auto refused =
+            controller_->launch(candidateId_, steps, {}, "alice", "launch-full", kT0);
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().code, RolloutError::Code::Invalid);
+        QVERIFY2(refused.error().message.find("no runs") != std::string::npos,
+                 refused.error().message.c_str());
     }
 
     void betterCandidateIsPromotedThroughEveryStep()
@@ -279,7 +293,7 @@ private slots:
         const pb::Rollout r = launchDefault();
         std::vector<int> weights{controller_->activeRoute(kGraph)->weightPercent};
         std::int64_t stepStart = kT0;
-        for (int analysis = 0; analysis < 4; ++analysis) {
+        for (int analysis = 0; analysis < 3; ++analysis) {
             addRuns(r, true, 25, stepStart, stepStart + 290 * kSecond, {.quality = 0.90});
             addRuns(r, false, 25, stepStart, stepStart + 290 * kSecond, {.quality = 0.85});
             stepStart += 300 * kSecond;
@@ -289,13 +303,15 @@ private slots:
             if (const auto route = controller_->activeRoute(kGraph))
                 weights.push_back(route->weightPercent);
         }
-        QCOMPARE(weights, (std::vector<int>{5, 25, 50, 100}));
+        // The third passed analysis moves to 100 %, the end of the plan: promoted,
+        // so no route is left to read.
+        QCOMPARE(weights, (std::vector<int>{5, 25, 50}));
 
         const pb::Rollout done = stored(r.rollout_id());
         QCOMPARE(done.phase(), pb::ROLLOUT_PHASE_PROMOTED);
         QCOMPARE(done.weight_percent(), 100);
-        QCOMPARE(done.current_step(), 8);
-        QCOMPARE(done.analyses_size(), 4);
+        QCOMPARE(done.current_step(), 7);
+        QCOMPARE(done.analyses_size(), 3);
         for (const auto& a : done.analyses()) {
             QCOMPARE(a.verdict(), pb::VERDICT_PASS);
             QCOMPARE(a.score(), 100.0);
@@ -308,7 +324,7 @@ private slots:
         int published = 0;
         while (events->next(std::chrono::milliseconds(0)))
             ++published;
-        QCOMPARE(published, 5); // launch + one per analysis
+        QCOMPARE(published, 4); // launch + one per analysis
 
         // The next candidate of the graph is measured against the new live version.
         const std::string next = createVersion(pb::VERSION_STATE_CANDIDATE);
