@@ -1,6 +1,6 @@
 #include "server/rollout/CanaryAnalysis.h"
 
-#include "server/stats/Descriptive.h"
+#include "stats/Descriptive.h"
 
 #include <algorithm>
 #include <cstdarg>

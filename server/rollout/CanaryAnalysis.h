@@ -3,7 +3,7 @@
 // Mann-Whitney analysis of an Analysis step, and the guardrails checked on
 // every tick.
 
-#include "server/stats/CanaryScoring.h"
+#include "stats/CanaryScoring.h"
 #include "server/store/Store.h"
 
 #include <cstdint>

@@ -11,7 +11,7 @@
 
 #include "server/events/EventHub.h"
 #include "server/rollout/RolloutRouter.h"
-#include "server/stats/CanaryScoring.h"
+#include "stats/CanaryScoring.h"
 #include "server/store/Store.h"
 
 #include <cstdint>

@@ -4,7 +4,7 @@
 // docs/rollouts.md describes the semantics.
 
 #include "server/rollout/CanaryAnalysis.h"
-#include "server/stats/CanaryScoring.h"
+#include "stats/CanaryScoring.h"
 #include "server/store/Store.h"
 
 #include <cstdint>

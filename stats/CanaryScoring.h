@@ -3,13 +3,13 @@
 // test of canary against baseline, then one score for the whole comparison.
 // docs/rollouts.md explains the thresholds.
 
-#include "server/stats/MannWhitney.h"
+#include "stats/MannWhitney.h"
 
 #include <cstddef>
 #include <string>
 #include <vector>
 
-namespace nexus::server::stats {
+namespace nexus::stats {
 
 enum class Verdict
 {
@@ -70,4 +70,4 @@ MetricScore scoreMetric(const MetricSpec& spec, const std::vector<double>& canar
 // metric fails, whatever the score.
 CanaryScore scoreCanary(std::vector<MetricScore> metrics, const ScoringOptions& options = {});
 
-} // namespace nexus::server::stats
+} // namespace nexus::stats

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <vector>
 
-namespace nexus::server::stats {
+namespace nexus::stats {
 
 struct MannWhitneyResult
 {
@@ -22,4 +22,4 @@ struct MannWhitneyResult
 // an empty side or a zero variance (every value equal) gives p = 1, z = 0.
 MannWhitneyResult mannWhitneyU(const std::vector<double>& a, const std::vector<double>& b);
 
-} // namespace nexus::server::stats
+} // namespace nexus::stats

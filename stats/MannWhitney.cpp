@@ -1,10 +1,10 @@
-#include "server/stats/MannWhitney.h"
+#include "stats/MannWhitney.h"
 
 #include <algorithm>
 #include <cmath>
 #include <utility>
 
-namespace nexus::server::stats {
+namespace nexus::stats {
 
 namespace {
 
@@ -73,4 +73,4 @@ MannWhitneyResult mannWhitneyU(const std::vector<double>& a, const std::vector<d
     return result;
 }
 
-} // namespace nexus::server::stats
+} // namespace nexus::stats

@@ -1,12 +1,12 @@
 // Mann-Whitney U against values derived by hand, ties included.
-#include "server/stats/Descriptive.h"
-#include "server/stats/MannWhitney.h"
+#include "stats/Descriptive.h"
+#include "stats/MannWhitney.h"
 
 #include <QTest>
 
 #include <cmath>
 
-using namespace nexus::server::stats;
+using namespace nexus::stats;
 
 class TestMannWhitney : public QObject
 {

@@ -1,9 +1,9 @@
 // Kayenta-style scoring: per-metric verdicts and the overall thresholds.
-#include "server/stats/CanaryScoring.h"
+#include "stats/CanaryScoring.h"
 
 #include <QTest>
 
-using namespace nexus::server::stats;
+using namespace nexus::stats;
 
 namespace {
 

@@ -1,12 +1,12 @@
-#include "server/stats/CanaryScoring.h"
+#include "stats/CanaryScoring.h"
 
-#include "server/stats/Descriptive.h"
+#include "stats/Descriptive.h"
 
 #include <cmath>
 #include <limits>
 #include <utility>
 
-namespace nexus::server::stats {
+namespace nexus::stats {
 
 const char* verdictName(Verdict verdict)
 {
@@ -107,4 +107,4 @@ CanaryScore scoreCanary(std::vector<MetricScore> metrics, const ScoringOptions& 
     return result;
 }
 
-} // namespace nexus::server::stats
+} // namespace nexus::stats

@@ -1,10 +1,10 @@
-#include "server/stats/Descriptive.h"
+#include "stats/Descriptive.h"
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 
-namespace nexus::server::stats {
+namespace nexus::stats {
 
 double mean(const std::vector<double>& values)
 {
@@ -25,4 +25,4 @@ double quantile(std::vector<double> values, double q)
     return values[below] + fraction * (values[above] - values[below]);
 }
 
-} // namespace nexus::server::stats
+} // namespace nexus::stats

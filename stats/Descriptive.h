@@ -3,7 +3,7 @@
 
 #include <vector>
 
-namespace nexus::server::stats {
+namespace nexus::stats {
 
 // Arithmetic mean; 0 for an empty input.
 double mean(const std::vector<double>& values);
@@ -12,4 +12,4 @@ double mean(const std::vector<double>& values);
 // (Hyndman & Fan type 7, the default of R and NumPy); 0 for an empty input.
 double quantile(std::vector<double> values, double q);
 
-} // namespace nexus::server::stats
+} // namespace nexus::stats
