@@ -5,6 +5,7 @@
 #include <QtGlobal>
 
 #include <google/protobuf/stubs/common.h>
+#include <grpcpp/grpcpp.h>
 #include <librdkafka/rdkafka.h>
 #include <openssl/crypto.h>
 #include <zstd.h>
@@ -19,6 +20,7 @@ QList<QPair<QString, QString>> libraryVersions()
         {QStringLiteral("Protobuf"),
          QString::fromStdString(
              google::protobuf::internal::VersionString(GOOGLE_PROTOBUF_VERSION))},
+        {QStringLiteral("gRPC"), QString::fromStdString(grpc::Version())},
         {QStringLiteral("librdkafka"), QString::fromLatin1(rd_kafka_version_str())},
         {QStringLiteral("zstd"), QString::fromLatin1(ZSTD_versionString())},
         {QStringLiteral("OpenSSL"), QString::fromLatin1(OpenSSL_version(OPENSSL_VERSION))},

@@ -1,55 +1,181 @@
 #include "MainWindow.h"
 
 #include "client/LibraryVersions.h"
+#include "models/FleetFilterProxy.h"
+#include "models/FleetModel.h"
 #include "models/RecordTableModel.h"
 #include "widgets/AboutDialog.h"
+#include "widgets/DeploymentCharts.h"
+#include "widgets/FleetTableView.h"
+#include "widgets/KpiTiles.h"
+
+#include "ConsoleSession.h"
+#include "nexus/v1/fleet.pb.h"
 
 #include <QApplication>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFutureWatcher>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeySequence>
 #include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
 #include <QMenuBar>
-#include <QStackedWidget>
+#include <QSettings>
 #include <QStatusBar>
 #include <QTableView>
+#include <QToolButton>
+#include <QVBoxLayout>
 #include <QtConcurrent>
 
 namespace nexus::app {
 
+namespace pb = ::nexus::v1;
+
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent), records_(new models::RecordTableModel(this)),
-      stack_(new QStackedWidget(this)), table_(new QTableView(this)), status_(new QLabel(this))
+    : QMainWindow(parent), session_(new ConsoleSession(this)),
+      records_(new models::RecordTableModel(this)), recordsView_(new QTableView(this)),
+      notifications_(new QListWidget(this)), nexusStatus_(new QLabel(this)),
+      fleetStatus_(new QLabel(this)), traceStatus_(new QLabel(this)),
+      notificationButton_(new QToolButton(this))
 {
     setWindowTitle(tr("Nexus Console"));
     setObjectName(QStringLiteral("MainWindow"));
-    resize(1200, 760);
-
-    auto* welcome = new QLabel(this);
-    welcome->setObjectName(QStringLiteral("welcome"));
-    welcome->setTextFormat(Qt::PlainText);
-    welcome->setAlignment(Qt::AlignCenter);
-    welcome->setWordWrap(true);
-    welcome->setText(
-        tr("Nexus Console\n\n"
-           "Open a recorded DashStream trace with File \u203a Open Trace\u2026 (Ctrl+O)\n"
-           "to list its records. The fleet, live-run and review views follow."));
-    stack_->addWidget(welcome);
-
-    table_->setObjectName(QStringLiteral("records"));
-    table_->setModel(records_);
-    table_->setAlternatingRowColors(true);
-    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-    table_->verticalHeader()->hide();
-    stack_->addWidget(table_);
-    setCentralWidget(stack_);
-
-    status_->setTextFormat(Qt::PlainText);
-    statusBar()->addWidget(status_, 1);
-    status_->setText(tr("No connection profile yet: working offline."));
+    resize(1500, 950);
+    setDockNestingEnabled(true);
+    setCentralWidget(createFleetPage());
+    createDocks();
     createMenus();
+    createStatusBar();
+    defaultState_ = saveState();
+    restoreLayout();
+
+    connect(session_, &ConsoleSession::nexusStatus, this,
+            [this](const QString& text, bool problem) {
+                nexusStatus_->setText(text);
+                nexusStatus_->setStyleSheet(
+                    problem ? QStringLiteral("color: #b3261e; font-weight: bold") : QString());
+            });
+    connect(session_, &ConsoleSession::fleetStatus, this,
+            [this](const QString& text, bool problem) {
+                fleetStatus_->setText(text);
+                fleetStatus_->setStyleSheet(problem ? QStringLiteral("color: #b3261e") : QString());
+            });
+    connect(session_, &ConsoleSession::notify, this, &MainWindow::addNotification);
+}
+
+MainWindow::~MainWindow() = default;
+
+QWidget* MainWindow::createFleetPage()
+{
+    auto* page = new QWidget(this);
+    page->setObjectName(QStringLiteral("fleetPage"));
+    auto* layout = new QVBoxLayout(page);
+    auto* kpis = new widgets::KpiTiles(page);
+    kpis->setModel(session_->fleet());
+    layout->addWidget(kpis);
+
+    auto* filters = new QHBoxLayout;
+    auto* search = new QLineEdit(page);
+    search->setObjectName(QStringLiteral("fleetSearch"));
+    search->setPlaceholderText(tr("Filter by instance, host or version (Ctrl+F)"));
+    search->setClearButtonEnabled(true);
+    auto* focusSearch = new QAction(this);
+    focusSearch->setShortcut(QKeySequence::Find);
+    connect(focusSearch, &QAction::triggered, search, [search] { search->setFocus(); });
+    addAction(focusSearch);
+    auto* deployment = new QComboBox(page);
+    deployment->addItem(tr("All deployments"), QString());
+    auto* status = new QComboBox(page);
+    status->addItem(tr("Any status"), 0);
+    for (int s : {pb::INSTANCE_STATUS_HEALTHY, pb::INSTANCE_STATUS_DEGRADED,
+                  pb::INSTANCE_STATUS_UNHEALTHY, pb::INSTANCE_STATUS_STALE})
+        status->addItem(models::FleetModel::statusText(s), s);
+    auto* outliers = new QCheckBox(tr("Outliers only"), page);
+    filters->addWidget(search, 1);
+    filters->addWidget(deployment);
+    filters->addWidget(status);
+    filters->addWidget(outliers);
+    layout->addLayout(filters);
+
+    auto* table = new widgets::FleetTableView(page);
+    table->setObjectName(QStringLiteral("fleetTable"));
+    table->setModel(session_->fleetProxy());
+    layout->addWidget(table, 1);
+
+    auto* proxy = session_->fleetProxy();
+    connect(search, &QLineEdit::textChanged, proxy, &models::FleetFilterProxy::setTextFilter);
+    connect(deployment, &QComboBox::currentIndexChanged, this, [proxy, deployment] {
+        proxy->setDeploymentFilter(deployment->currentData().toString());
+    });
+    connect(status, &QComboBox::currentIndexChanged, this,
+            [proxy, status] { proxy->setStatusFilter(status->currentData().toInt()); });
+    connect(outliers, &QCheckBox::toggled, proxy, &models::FleetFilterProxy::setOutliersOnly);
+    connect(session_->fleet(), &models::FleetModel::deploymentsChanged, this,
+            [deployment](const QStringList& names) {
+                const QString current = deployment->currentData().toString();
+                deployment->blockSignals(true);
+                while (deployment->count() > 1)
+                    deployment->removeItem(1);
+                for (const QString& n : names)
+                    deployment->addItem(n, n);
+                deployment->setCurrentIndex(std::max(0, deployment->findData(current)));
+                deployment->blockSignals(false);
+            });
+    connect(table, &widgets::FleetTableView::compareRequested, this,
+            [this](const QStringList& ids) {
+                addNotification(tr("Comparing %1 is not available yet in this build.")
+                                    .arg(ids.join(QStringLiteral(", "))));
+            });
+    return page;
+}
+
+void MainWindow::createDocks()
+{
+    auto* charts = new widgets::DeploymentCharts(this);
+    charts->setStore(session_->series());
+    charts->setRangeSeconds(session_->seriesRange());
+    connect(charts, &widgets::DeploymentCharts::rangeChanged, session_,
+            &ConsoleSession::setSeriesRange);
+    auto* chartsDock = new QDockWidget(tr("Deployments"), this);
+    chartsDock->setObjectName(QStringLiteral("deploymentsDock"));
+    chartsDock->setWidget(charts);
+    addDockWidget(Qt::BottomDockWidgetArea, chartsDock);
+
+    recordsView_->setObjectName(QStringLiteral("records"));
+    recordsView_->setModel(records_);
+    recordsView_->setAlternatingRowColors(true);
+    recordsView_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    recordsView_->verticalHeader()->hide();
+    auto* recordsDock = new QDockWidget(tr("Trace records"), this);
+    recordsDock->setObjectName(QStringLiteral("recordsDock"));
+    auto* recordsPage = new QWidget(recordsDock);
+    auto* recordsLayout = new QVBoxLayout(recordsPage);
+    recordsLayout->setContentsMargins(0, 0, 0, 0);
+    traceStatus_->setObjectName(QStringLiteral("traceStatus"));
+    traceStatus_->setTextFormat(Qt::PlainText);
+    traceStatus_->setText(tr("No trace open: File \u203a Open Trace\u2026 (Ctrl+O)"));
+    recordsLayout->addWidget(traceStatus_);
+    recordsLayout->addWidget(recordsView_, 1);
+    recordsDock->setWidget(recordsPage);
+    addDockWidget(Qt::BottomDockWidgetArea, recordsDock);
+
+    notifications_->setObjectName(QStringLiteral("notifications"));
+    auto* notificationsDock = new QDockWidget(tr("Notifications"), this);
+    notificationsDock->setObjectName(QStringLiteral("notificationsDock"));
+    notificationsDock->setWidget(notifications_);
+    addDockWidget(Qt::BottomDockWidgetArea, notificationsDock);
+    tabifyDockWidget(chartsDock, recordsDock);
+    tabifyDockWidget(recordsDock, notificationsDock);
+    chartsDock->raise();
+    resizeDocks({chartsDock}, {380}, Qt::Vertical);
 }
 
 void MainWindow::createMenus()
@@ -66,35 +192,97 @@ void MainWindow::createMenus()
     QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::quit);
     quit->setShortcut(QKeySequence::Quit);
 
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget* dock : findChildren<QDockWidget*>())
+        view->addAction(dock->toggleViewAction());
+    view->addSeparator();
+    view->addAction(tr("&Reset Layout"), this, [this] { restoreState(defaultState_); });
+
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Nexus Console"), this, &MainWindow::showAbout);
 }
 
+void MainWindow::createStatusBar()
+{
+    nexusStatus_->setObjectName(QStringLiteral("nexusStatus"));
+    fleetStatus_->setObjectName(QStringLiteral("fleetStatus"));
+    nexusStatus_->setTextFormat(Qt::PlainText);
+    fleetStatus_->setTextFormat(Qt::PlainText);
+    nexusStatus_->setText(tr("Not connected"));
+    statusBar()->addWidget(nexusStatus_);
+    statusBar()->addWidget(fleetStatus_, 1);
+    notificationButton_->setObjectName(QStringLiteral("notificationButton"));
+    notificationButton_->setAutoRaise(true);
+    notificationButton_->setText(tr("No notifications"));
+    notificationButton_->setToolTip(tr("Show the notifications"));
+    connect(notificationButton_, &QToolButton::clicked, this,
+            [this] { showView(QStringLiteral("notifications")); });
+    statusBar()->addPermanentWidget(notificationButton_);
+}
+
+void MainWindow::addNotification(const QString& message)
+{
+    auto* item = new QListWidgetItem(
+        QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss  ")) + message);
+    notifications_->insertItem(0, item);
+    while (notifications_->count() > 500)
+        delete notifications_->takeItem(notifications_->count() - 1);
+    notificationButton_->setText(tr("%n notification(s)", nullptr, notifications_->count()));
+}
+
+int MainWindow::notificationCount() const
+{
+    return notifications_->count();
+}
+
+bool MainWindow::showView(const QString& name)
+{
+    if (name == QLatin1String("fleet"))
+        return true; // the central view is always visible
+    const QString dockName =
+        name == QLatin1String("deployments")     ? QStringLiteral("deploymentsDock")
+        : name == QLatin1String("records")       ? QStringLiteral("recordsDock")
+        : name == QLatin1String("notifications") ? QStringLiteral("notificationsDock")
+                                                 : QString();
+    auto* dock = dockName.isEmpty() ? nullptr : findChild<QDockWidget*>(dockName);
+    if (!dock)
+        return false;
+    dock->show();
+    dock->raise();
+    return true;
+}
+
+void MainWindow::openProfile(const client::ConnectionProfile& profile)
+{
+    session_->open(profile);
+}
+
 void MainWindow::openTrace(const QString& path)
 {
-    status_->setText(tr("Reading %1\u2026").arg(QFileInfo(path).fileName()));
+    showView(QStringLiteral("records"));
+    traceStatus_->setText(tr("Reading %1\u2026").arg(QFileInfo(path).fileName()));
     auto* watcher = new QFutureWatcher<models::RecordFile>(this);
     connect(watcher, &QFutureWatcher<models::RecordFile>::finished, this, [this, watcher, path] {
         models::RecordFile file = watcher->result();
         watcher->deleteLater();
         const QString name = QFileInfo(path).fileName();
         if (!file.error.isEmpty()) {
-            status_->setText(file.error);
+            traceStatus_->setText(file.error);
+            addNotification(file.error);
             emit traceLoaded(path, 0, 0);
             return;
         }
         const int count = static_cast<int>(file.rows.size());
         records_->setRecords(std::move(file.rows));
-        table_->resizeColumnsToContents();
-        table_->horizontalHeader()->setSectionResizeMode(models::RecordTableModel::Detail,
-                                                         QHeaderView::Stretch);
-        stack_->setCurrentWidget(table_);
-        status_->setText(file.badRecords
-                             ? tr("%1: %2 records, %3 could not be decoded (shown in red)")
-                                   .arg(name)
-                                   .arg(count)
-                                   .arg(file.badRecords)
-                             : tr("%1: %2 records").arg(name).arg(count));
+        recordsView_->resizeColumnsToContents();
+        recordsView_->horizontalHeader()->setSectionResizeMode(models::RecordTableModel::Detail,
+                                                               QHeaderView::Stretch);
+        traceStatus_->setText(file.badRecords
+                                  ? tr("%1: %2 records, %3 could not be decoded (shown in red)")
+                                        .arg(name)
+                                        .arg(count)
+                                        .arg(file.badRecords)
+                                  : tr("%1: %2 records").arg(name).arg(count));
         emit traceLoaded(path, count, file.badRecords);
     });
     watcher->setFuture(
@@ -105,6 +293,26 @@ void MainWindow::showAbout()
 {
     widgets::AboutDialog dialog(client::libraryVersions(), this);
     dialog.exec();
+}
+
+void MainWindow::saveLayout()
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+}
+
+void MainWindow::restoreLayout()
+{
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    saveLayout();
+    event->accept();
 }
 
 } // namespace nexus::app

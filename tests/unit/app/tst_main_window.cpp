@@ -11,6 +11,7 @@
 #include <QFile>
 #include <QLabel>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -43,6 +44,8 @@ class TestMainWindow : public QObject
 {
     Q_OBJECT
 private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
     void titleIsNexusConsole()
     {
         nexus::app::MainWindow w;
@@ -87,7 +90,7 @@ private slots:
         QVERIFY(table && table->isVisible());
         QCOMPARE(table->model()->rowCount(), 3);
         // The status bar names the file and counts the bad record.
-        const QString status = w.statusBar()->findChild<QLabel*>()->text();
+        const QString status = w.findChild<QLabel*>(QStringLiteral("traceStatus"))->text();
         QVERIFY2(status.contains(QStringLiteral("1 could not be decoded")), qPrintable(status));
 
         const QString shot = QStringLiteral(NEXUS_BINARY_DIR "/screenshots");
@@ -101,8 +104,9 @@ private slots:
         QSignalSpy loaded(&w, &nexus::app::MainWindow::traceLoaded);
         w.openTrace(QStringLiteral("/nonexistent/x.dstrace"));
         QVERIFY(loaded.wait(10000));
-        const QString status = w.statusBar()->findChild<QLabel*>()->text();
+        const QString status = w.findChild<QLabel*>(QStringLiteral("traceStatus"))->text();
         QVERIFY(status.contains(QStringLiteral("Cannot open")));
+        QCOMPARE(w.notificationCount(), 1); // and the notification area says so too
     }
 };
 

@@ -1,0 +1,69 @@
+#pragma once
+// A connection profile: where Nexus and Kafka are and how to authenticate.
+// Secrets (the Nexus token, SASL passwords) are never part of a profile;
+// a profile only says where to read them from (an environment variable or a
+// file), so the settings file holds nothing worth stealing.
+
+#include "protocol/Expected.h"
+
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+namespace nexus::client {
+
+// Where a secret comes from. The secret itself is read when connecting.
+struct SecretSource
+{
+    enum class Kind
+    {
+        None,
+        EnvVar, // reference = variable name
+        File,   // reference = path; the file's first line, trimmed
+    };
+    Kind kind = Kind::None;
+    QString reference;
+
+    bool operator==(const SecretSource&) const = default;
+};
+
+struct SecretError
+{
+    QString message;
+};
+
+// Reads the secret now. None gives an empty string (no secret).
+protocol::Expected<QString, SecretError> resolveSecret(const SecretSource& source);
+
+struct ConnectionProfile
+{
+    enum class Kind
+    {
+        LocalSandbox, // nexusd hosted in-process, reached over loopback
+        Remote,
+    };
+
+    QString name;
+    Kind kind = Kind::Remote;
+    QString nexusEndpoint; // host:port; empty for a sandbox until it is started
+    QString tlsCaPath;     // PEM file; empty = plaintext gRPC
+    SecretSource token;    // bearer token for Nexus
+    QString kafkaBootstrapServers;
+    QStringList topics{QStringLiteral("dashstream-events")};
+    // Non-secret librdkafka properties (security.protocol, sasl.mechanism,
+    // sasl.username, ssl.ca.location, ...).
+    QMap<QString, QString> kafkaProperties;
+    // Secret librdkafka properties (sasl.password, ssl.key.password, ...) by source.
+    QMap<QString, SecretSource> kafkaSecrets;
+
+    bool operator==(const ConnectionProfile&) const = default;
+
+    static QString localSandboxName(); // "Local sandbox"
+    static ConnectionProfile localSandbox();
+};
+
+// True for librdkafka properties that hold secrets and so must come from a
+// SecretSource, never from kafkaProperties.
+bool isSecretKafkaProperty(const QString& name);
+
+} // namespace nexus::client

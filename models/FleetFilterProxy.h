@@ -1,0 +1,39 @@
+#pragma once
+// Sorting and filtering of the fleet table: sorts by FleetModel::SortRole
+// (numbers as numbers), filters by text (instance id, host or version),
+// deployment, status and "outliers only". All filters combine with AND.
+
+#include <QSortFilterProxyModel>
+
+namespace nexus::models {
+
+class FleetFilterProxy : public QSortFilterProxyModel
+{
+    Q_OBJECT
+public:
+    explicit FleetFilterProxy(QObject* parent = nullptr);
+
+    void setTextFilter(const QString& text);       // case-insensitive substring; "" = any
+    void setDeploymentFilter(const QString& name); // exact; "" = any
+    void setStatusFilter(int status);              // nexus::v1::InstanceStatus; 0 = any
+    void setOutliersOnly(bool on);
+
+    QString textFilter() const { return text_; }
+    QString deploymentFilter() const { return deployment_; }
+    int statusFilter() const { return status_; }
+    bool outliersOnly() const { return outliersOnly_; }
+
+protected:
+    bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
+    bool lessThan(const QModelIndex& left, const QModelIndex& right) const override;
+
+private:
+    void refilter();
+
+    QString text_;
+    QString deployment_;
+    int status_ = 0;
+    bool outliersOnly_ = false;
+};
+
+} // namespace nexus::models
