@@ -175,6 +175,8 @@ void DeploymentCharts::refresh()
             line->setName(deployments[d].toHtmlEscaped()); // legends render rich text
             line->setColor(deploymentColor(d));
             line->replace(points);
+            // A line needs two points; a young fleet may have one bucket.
+            line->setPointsVisible(points.size() < 5);
             chart->addSeries(line);
             line->attachAxis(x);
             line->attachAxis(y);
@@ -188,6 +190,9 @@ void DeploymentCharts::refresh()
         }
         const double pad = hi > lo ? (hi - lo) * 0.1 : std::max(1e-3, std::abs(hi) * 0.1);
         y->setRange(std::max(0.0, lo - pad), hi + pad);
+        // Every chart spans the selected range, so the five line up in time
+        // (a metric that needs runs may have data only at the end).
+        t0 = std::min(t0, t1 - double(rangeSeconds_) * 1000.0);
         x->setRange(QDateTime::fromMSecsSinceEpoch(qint64(t0)),
                     QDateTime::fromMSecsSinceEpoch(qint64(t1)));
     }

@@ -18,7 +18,7 @@ ConsoleSession::ConsoleSession(QObject* parent)
 {
     client::NexusClient::registerMetaTypes();
     proxy_->setSourceModel(fleet_);
-    seriesRefresh_.setInterval(30'000);
+    seriesRefresh_.setInterval(15'000);
     connect(&seriesRefresh_, &QTimer::timeout, this, &ConsoleSession::fetchSeries);
     connect(fleet_, &models::FleetModel::deploymentsChanged, this,
             [this](const QStringList&) { fetchSeries(); });

@@ -63,7 +63,7 @@ private:
     models::MetricSeriesStore* series_;
     QTimer seriesRefresh_;
     quint64 seriesRequest_ = 0;
-    int rangeSeconds_ = 3600;
+    int rangeSeconds_ = 900;
 };
 
 } // namespace nexus::app

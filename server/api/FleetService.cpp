@@ -150,8 +150,15 @@ Status FleetService::GetMetricSeries(ServerContext* context,
                 point->set_t_us(start + b * stepUs);
                 if (it == byBucket.end())
                     continue;
+                // count = the runs that have this metric (a failed run has no
+                // quality): with none, the point has no value, not a zero.
+                std::int64_t withValue = 0;
+                for (const RunSample* s : it->second)
+                    withValue += sampleValue(metric, *s).has_value() ? 1 : 0;
+                if (withValue == 0)
+                    continue;
                 point->set_value(metricValue(metric, it->second, stepSeconds));
-                point->set_count(static_cast<std::int64_t>(it->second.size()));
+                point->set_count(withValue);
                 if (request->include_samples())
                     for (const RunSample* s : it->second)
                         if (auto v = sampleValue(metric, *s))

@@ -7,6 +7,7 @@
 #include "ApiTestServer.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "nexus/v1/audit.grpc.pb.h"
+#include "nexus/v1/fleet.grpc.pb.h"
 #include "nexus/v1/knowledge.grpc.pb.h"
 #include "nexus/v1/rollouts.grpc.pb.h"
 #include "nexus/v1/traces.grpc.pb.h"
@@ -492,6 +493,68 @@ private slots:
             nexusctl(QStringList{QStringLiteral("rollout"), QStringLiteral("promote"), id} + as);
         QCOMPARE(promoteAborted.exitCode, 1);
         QVERIFY(promoteAborted.err.contains("refused"));
+    }
+
+    void metricSeriesBucketsRunSamples()
+    {
+        const std::int64_t t0 = std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count() -
+                                600'000'000; // ten minutes ago
+        auto sample = [&](std::int64_t endedUs, bool failed, std::optional<double> quality,
+                          std::int64_t ms) {
+            nexus::server::RunSample s;
+            s.threadId = "run-" + std::to_string(endedUs);
+            s.instanceId = "dasher-use1-01";
+            s.deployment = "dasher";
+            s.endedUs = endedUs;
+            s.durationUs = ms * 1000;
+            s.failed = failed;
+            s.quality = quality;
+            s.costMicros = 1000;
+            QVERIFY(t_.server->store().addRunSample(s).ok());
+        };
+        // Bucket 0 (first minute): two good runs. Bucket 1: one failed run, no quality.
+        sample(t0 + 10'000'000, false, 0.8, 100);
+        sample(t0 + 20'000'000, false, 0.6, 300);
+        sample(t0 + 70'000'000, true, std::nullopt, 50);
+
+        auto fleet = pb::Fleet::NewStub(t_.channel());
+        pb::GetMetricSeriesRequest request;
+        request.add_deployments("dasher");
+        request.add_metrics(pb::METRIC_QUALITY);
+        request.add_metrics(pb::METRIC_ERROR_RATE);
+        request.add_metrics(pb::METRIC_THROUGHPUT);
+        request.set_start_us(t0);
+        request.set_end_us(t0 + 180'000'000);
+        request.set_step_seconds(60);
+        request.set_include_samples(true);
+        pb::GetMetricSeriesResponse response;
+        QVERIFY(fleet
+                    ->GetMetricSeries(ApiTestServer::as(ApiTestServer::viewerToken).get(), request,
+                                      &response)
+                    .ok());
+        QCOMPARE(response.series_size(), 3);
+        const auto& quality = response.series(0);
+        QCOMPARE(quality.metric(), pb::METRIC_QUALITY);
+        QCOMPARE(quality.points_size(), 3);
+        QCOMPARE(quality.points(0).count(), 2);
+        QCOMPARE(quality.points(0).value(), 0.7);
+        QCOMPARE(quality.points(1).count(), 0); // only a failed run: no quality, not a zero
+        QCOMPARE(quality.samples_size(), 2);
+        const auto& errors = response.series(1);
+        QCOMPARE(errors.points(0).value(), 0.0);
+        QCOMPARE(errors.points(1).value(), 1.0);
+        QCOMPARE(errors.points(1).count(), 1);
+        const auto& throughput = response.series(2);
+        QCOMPARE(throughput.points(0).value(), 2.0 / 60.0);
+        QCOMPARE(throughput.points(2).count(), 0);
+
+        request.set_start_us(t0 + 180'000'000);
+        request.set_end_us(t0);
+        auto backwards = fleet->GetMetricSeries(ApiTestServer::as(ApiTestServer::viewerToken).get(),
+                                                request, &response);
+        QCOMPARE(backwards.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     }
 
     void nexusctlReviewsAndReportsDenial()
