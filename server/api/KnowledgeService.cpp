@@ -79,6 +79,8 @@ Status KnowledgeService::WatchKnowledge(ServerContext* context, const pb::WatchK
     if (auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER); !caller)
         return caller.error();
     auto queue = ctx_.events.knowledge.subscribe();
+    // Tell the client the watch is in place: what happens from now on reaches it.
+    writer->SendInitialMetadata();
     while (!ctx_.streamShouldEnd(*context)) {
         auto event = queue->next(std::chrono::milliseconds(250));
         if (queue->takeOverflow())

@@ -105,6 +105,7 @@ Status RolloutsService::WatchRollouts(ServerContext* context,
     if (auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER); !caller)
         return caller.error();
     auto queue = ctx_.events.rollouts.subscribe();
+    writer->SendInitialMetadata(); // the watch is in place
     // Start with the current state, so a watcher never has to poll first.
     if (auto current = ctx_.store.listRollouts(false, {}); current)
         for (const auto& r : *current)

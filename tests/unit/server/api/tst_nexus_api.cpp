@@ -88,6 +88,20 @@ pb::RolloutActionRequest action(const pb::Rollout& r, const std::string& request
     return a;
 }
 
+// Cancels a watch and joins its reader however the test leaves the scope
+// (a failed QVERIFY returns early; an unjoined thread would abort).
+struct WatchGuard
+{
+    grpc::ClientContext& context;
+    std::thread& reader;
+    ~WatchGuard()
+    {
+        context.TryCancel();
+        if (reader.joinable())
+            reader.join();
+    }
+};
+
 } // namespace
 
 class TestNexusApi : public QObject
@@ -229,6 +243,7 @@ private slots:
         auto watchCtx = ApiTestServer::as(ApiTestServer::viewerToken);
         watchCtx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
         auto stream = kb_->WatchKnowledge(watchCtx.get(), pb::WatchKnowledgeRequest());
+        stream->WaitForInitialMetadata(); // the server has subscribed: nothing is missed from here
         std::atomic<int> reviewed{0};
         std::thread reader([&] {
             pb::KnowledgeEvent event;
@@ -237,14 +252,12 @@ private slots:
                     event.entry().entry_id() == entry->entry_id())
                     ++reviewed;
         });
-        // Review until the watcher has seen it (the stream may still be subscribing).
+        WatchGuard guard{*watchCtx, reader};
         pb::ReviewEntryResponse out;
         QVERIFY(kb_->ReviewEntry(ApiTestServer::as(ApiTestServer::approverToken).get(),
                                  review(*entry, pb::REVIEW_DECISION_APPROVE, "req-w"), &out)
                     .ok());
         QTRY_VERIFY_WITH_TIMEOUT(reviewed.load() == 1, 10000);
-        watchCtx->TryCancel();
-        reader.join();
     }
 
     void restartKeepsData()
@@ -360,6 +373,7 @@ private slots:
         watchCtx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
         pb::WatchRolloutsRequest watchAll;
         auto stream = rollouts->WatchRollouts(watchCtx.get(), watchAll);
+        stream->WaitForInitialMetadata();
         std::atomic<int> seenAborted{0};
         std::thread reader([&] {
             pb::Rollout r;
@@ -367,6 +381,7 @@ private slots:
                 if (r.phase() == pb::ROLLOUT_PHASE_ABORTED)
                     ++seenAborted;
         });
+        WatchGuard guard{*watchCtx, reader};
 
         pb::LaunchRolloutRequest launch;
         launch.set_version_id(version.version_id());
@@ -423,8 +438,6 @@ private slots:
         QCOMPARE(after.phase(), pb::ROLLOUT_PHASE_ABORTED);
         QCOMPARE(after.weight_percent(), 0);
         QTRY_VERIFY_WITH_TIMEOUT(seenAborted.load() >= 1, 10000);
-        watchCtx->TryCancel();
-        reader.join();
 
         // Every step is in the audit log, with who did it.
         auto audit = pb::Audit::NewStub(t_.channel());
