@@ -1,7 +1,9 @@
 // The console's window: its title, opening a trace off the GUI thread, the
 // record model under QAbstractItemModelTester, and a screenshot to look at.
+#include "client/LibraryVersions.h"
 #include "models/RecordTableModel.h"
 #include "protocol/Dstrace.h"
+#include "widgets/AboutDialog.h"
 
 #include "MainWindow.h"
 
@@ -45,6 +47,22 @@ class TestMainWindow : public QObject
     Q_OBJECT
 private slots:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void aboutNamesTheLibraryVersions()
+    {
+        nexus::widgets::AboutDialog about(nexus::client::libraryVersions());
+        about.adjustSize();
+        QStringList shown;
+        for (const QLabel* label : about.findChildren<QLabel*>())
+            shown << label->text();
+        const QString all = shown.join(u'\n');
+        for (const char* library : {"Qt:", "gRPC:", "librdkafka:", "Protobuf:", "zstd:"})
+            QVERIFY2(all.contains(QLatin1String(library)), qPrintable(all));
+        QVERIFY(all.contains(QString::fromLatin1(qVersion())));
+        const QString dir = QStringLiteral(NEXUS_BINARY_DIR "/screenshots");
+        QDir().mkpath(dir);
+        QVERIFY(about.grab().save(dir + QStringLiteral("/about.png")));
+    }
 
     void titleIsNexusConsole()
     {
