@@ -2,6 +2,7 @@
 
 #include "protocol/CanonicalJson.h"
 #include "protocol/Ids.h"
+#include "server/api/TextFile.h"
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -110,12 +111,10 @@ TokenRegistry::fromJson(const std::string& text)
 protocol::Expected<TokenRegistry, TokenRegistry::Error>
 TokenRegistry::fromFile(const std::string& path)
 {
-    std::ifstream in(path);
-    if (!in)
+    const auto text = readTextFile(path);
+    if (!text)
         return Error{"cannot read the token file " + path};
-    std::stringstream text;
-    text << in.rdbuf();
-    auto registry = fromJson(text.str());
+    auto registry = fromJson(*text);
     if (!registry)
         return Error{path + ": " + registry.error().message};
     return registry;

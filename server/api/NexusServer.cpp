@@ -1,6 +1,7 @@
 #include "server/api/NexusServer.h"
 
 #include "server/api/Services.h"
+#include "server/api/TextFile.h"
 #include "server/ingest/FleetAggregator.h"
 #include "server/ingest/Ingestor.h"
 #include "server/kafka/EmbeddedBroker.h"
@@ -55,16 +56,6 @@ std::int64_t systemNowUs()
     return std::chrono::duration_cast<std::chrono::microseconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
-}
-
-std::optional<std::string> readFile(const std::string& path)
-{
-    std::ifstream in(path);
-    if (!in)
-        return std::nullopt;
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 // The sample graphs: given, or next to an installed nexusd
@@ -219,8 +210,8 @@ NexusServer::start(const ServerOptions& requested)
 
     std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
     if (!p.options.tlsCert.empty()) {
-        auto cert = readFile(p.options.tlsCert);
-        auto key = readFile(p.options.tlsKey);
+        auto cert = readTextFile(p.options.tlsCert);
+        auto key = readTextFile(p.options.tlsKey);
         if (!cert || !key)
             return StartError{"cannot read the TLS certificate or key"};
         grpc::SslServerCredentialsOptions ssl;

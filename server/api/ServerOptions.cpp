@@ -1,5 +1,7 @@
 #include "server/api/ServerOptions.h"
 
+#include "server/api/TextFile.h"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -115,12 +117,10 @@ bool apply(ServerOptions& o, const std::string& name, const std::string& value,
 protocol::Expected<std::vector<std::pair<std::string, std::string>>, OptionsError>
 readConfig(const std::string& path)
 {
-    std::ifstream in(path);
-    if (!in)
+    const auto text = readTextFile(path);
+    if (!text)
         return OptionsError{"cannot read the config file " + path};
-    std::stringstream text;
-    text << in.rdbuf();
-    const auto doc = nlohmann::json::parse(text.str(), nullptr, false);
+    const auto doc = nlohmann::json::parse(*text, nullptr, false);
     if (doc.is_discarded() || !doc.is_object())
         return OptionsError{path + ": not a JSON object"};
     std::vector<std::pair<std::string, std::string>> pairs;
