@@ -23,7 +23,8 @@ const char* simFaultName(SimFault fault); // "none", "slow", "error_prone", "dri
 struct SimFaultOptions
 {
     bool enabled = true;
-    double slowLatencyFactor = 3.0;
+    double slowLatencyFactor =
+        4.0; // clear of the aggregator's DEGRADED line at 3x the deployment median
     double errorProneProbability = 0.15; // per node (a 4-node run fails ~half the time)
     double driftPerMinute = 0.02;        // quality points lost per minute
     double maxDrift = 0.5;
