@@ -29,6 +29,7 @@ void SandboxHost::start(const SandboxSettings& settings)
     options.listen = "127.0.0.1:0";
     options.simulate = settings.instances;
     options.simRate = settings.runsPerSecondPerInstance;
+    options.simDrift = settings.driftPerMinute;
     options.dataDir = settings.dataDir.toStdString();
 
     auto* watcher = new QFutureWatcher<Result>(this);

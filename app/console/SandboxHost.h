@@ -20,7 +20,8 @@ struct SandboxSettings
 {
     int instances = 24;
     double runsPerSecondPerInstance = 0.5;
-    QString dataDir; // empty = a new temporary directory
+    double driftPerMinute = 0.02; // the drifting instance's quality loss (tests speed it up)
+    QString dataDir;              // empty = a new temporary directory
 };
 
 class SandboxHost : public QObject

@@ -188,6 +188,7 @@ NexusServer::start(const ServerOptions& requested)
         sim.graphsDir = resourcesDir(p.options.resources);
         sim.instances = p.options.simulate;
         sim.runsPerSecondPerInstance = p.options.simRate;
+        sim.faults.driftPerMinute = p.options.simDrift;
         if (p.options.seed != 0)
             sim.seed = static_cast<std::uint64_t>(p.options.seed);
         p.simulator =

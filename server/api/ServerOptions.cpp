@@ -37,6 +37,7 @@ Options:
                          cluster) on loopback and ingest from it; its address is printed
   --simulate N           run a simulated fleet of N instances publishing to the topic
   --sim-rate R           runs per second per simulated instance (default 0.5)
+  --sim-drift Q          quality points per minute the drifting instance loses (default 0.02)
   --seed N               seed of the simulated fleet (default: random)
   --resources DIR        sample graphs for the simulator (default: found next to nexusd)
   --tokens FILE          bearer tokens and roles (JSON, see docs/nexus-api.md "Access")
@@ -62,10 +63,12 @@ namespace {
 const std::map<std::string, bool>& knownOptions() // name -> takes a value
 {
     static const std::map<std::string, bool> known = {
-        {"listen", true},   {"data-dir", true},        {"kafka", true},    {"topic", true},
-        {"group-id", true}, {"embedded-kafka", false}, {"simulate", true}, {"sim-rate", true},
-        {"seed", true},     {"resources", true},       {"tokens", true},   {"tls-cert", true},
-        {"tls-key", true},  {"retention-days", true},  {"sandbox", false}, {"config", true},
+        {"listen", true},   {"data-dir", true},  {"kafka", true},
+        {"topic", true},    {"group-id", true},  {"embedded-kafka", false},
+        {"simulate", true}, {"sim-rate", true},  {"sim-drift", true},
+        {"seed", true},     {"resources", true}, {"tokens", true},
+        {"tls-cert", true}, {"tls-key", true},   {"retention-days", true},
+        {"sandbox", false}, {"config", true},
     };
     return known;
 }
@@ -93,6 +96,8 @@ bool apply(ServerOptions& o, const std::string& name, const std::string& value,
             o.simulate = std::stoi(value);
         else if (name == "sim-rate")
             o.simRate = std::stod(value);
+        else if (name == "sim-drift")
+            o.simDrift = std::stod(value);
         else if (name == "seed")
             o.seed = std::stoll(value);
         else if (name == "resources")
@@ -232,6 +237,8 @@ protocol::Expected<ServerOptions, OptionsError> resolveServerOptions(ServerOptio
         o.dataDir = "nexus-data";
     if (o.simulate < 0 || o.simRate <= 0 || o.retentionDays <= 0)
         return OptionsError{"--simulate, --sim-rate and --retention-days must be positive"};
+    if (o.simDrift < 0)
+        return OptionsError{"--sim-drift cannot be negative"};
     if (o.simulate > 0 && o.kafka.empty() && !o.embeddedKafka)
         return OptionsError{"--simulate needs a Kafka to publish to: --kafka or --embedded-kafka"};
     if (o.tlsCert.empty() != o.tlsKey.empty())
