@@ -1,5 +1,7 @@
 #include "client/ConnectionProfile.h"
 
+#include "client/Keychain.h"
+
 #include <QFile>
 
 namespace nexus::client {
@@ -28,6 +30,10 @@ protocol::Expected<QString, SecretError> resolveSecret(const SecretSource& sourc
             return SecretError{QStringLiteral("the secret file %1 is empty").arg(source.reference)};
         return secret;
     }
+    case SecretSource::Kind::Keychain:
+        if (source.reference.isEmpty())
+            return SecretError{QStringLiteral("the keychain secret source names no entry")};
+        return readKeychainSecret(source.reference);
     }
     return QString();
 }

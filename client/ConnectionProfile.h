@@ -1,8 +1,9 @@
 #pragma once
 // A connection profile: where Nexus and Kafka are and how to authenticate.
 // Secrets (the Nexus token, SASL passwords) are never part of a profile;
-// a profile only says where to read them from (an environment variable or a
-// file), so the settings file holds nothing worth stealing.
+// a profile only says where to read them from (an environment variable, a
+// file or the system keychain), so the settings file holds nothing worth
+// stealing.
 
 #include "protocol/Expected.h"
 
@@ -18,8 +19,9 @@ struct SecretSource
     enum class Kind
     {
         None,
-        EnvVar, // reference = variable name
-        File,   // reference = path; the file's first line, trimmed
+        EnvVar,   // reference = variable name
+        File,     // reference = path; the file's first line, trimmed
+        Keychain, // reference = entry key under the service "nexus-console" (client/Keychain.h)
     };
     Kind kind = Kind::None;
     QString reference;

@@ -23,6 +23,8 @@ QString sourceKindName(SecretSource::Kind kind)
         return QStringLiteral("env");
     case SecretSource::Kind::File:
         return QStringLiteral("file");
+    case SecretSource::Kind::Keychain:
+        return QStringLiteral("keychain");
     case SecretSource::Kind::None:
         break;
     }
@@ -35,6 +37,8 @@ SecretSource::Kind sourceKind(const QString& text)
         return SecretSource::Kind::EnvVar;
     if (text == QLatin1String("file"))
         return SecretSource::Kind::File;
+    if (text == QLatin1String("keychain"))
+        return SecretSource::Kind::Keychain;
     return SecretSource::Kind::None;
 }
 
@@ -158,7 +162,11 @@ protocol::Expected<bool, ProfileError> ProfileStore::save(const ConnectionProfil
     s.endGroup();
     s.sync();
     if (s.status() != QSettings::NoError)
-        return ProfileError{QStringLiteral("cannot write the settings file %1").arg(s.fileName())};
+        return ProfileError{
+            QStringLiteral("cannot write the settings file %1 (%2)")
+                .arg(s.fileName(), s.status() == QSettings::FormatError
+                                       ? QStringLiteral("it is not a valid settings file")
+                                       : QStringLiteral("access denied"))};
     return true;
 }
 
