@@ -1,6 +1,7 @@
 #include "widgets/DeploymentCharts.h"
 
 #include "models/MetricSeriesStore.h"
+#include "widgets/ChartAxes.h"
 
 #include <QButtonGroup>
 #include <QChart>
@@ -27,14 +28,15 @@ struct MetricSpec
     const char* title;
     const char* format; // y axis label format
     double scale;       // value as sent -> value shown
+    double minSpan;     // smallest y span shown (a flat line stays readable)
 };
 
 constexpr MetricSpec kMetrics[DeploymentCharts::kMetricCount] = {
-    {nexus::v1::METRIC_THROUGHPUT, "Throughput (runs/s)", "%.1f", 1},
-    {nexus::v1::METRIC_ERROR_RATE, "Error rate (%)", "%.1f", 100},
-    {nexus::v1::METRIC_LATENCY_P95, "p95 latency (ms)", "%.0f", 1},
-    {nexus::v1::METRIC_QUALITY, "Quality", "%.2f", 1},
-    {nexus::v1::METRIC_COST, "Cost ($/hour)", "%.2f", 1e-6},
+    {nexus::v1::METRIC_THROUGHPUT, "Throughput (runs/s)", "%.1f", 1, 0.5},
+    {nexus::v1::METRIC_ERROR_RATE, "Error rate (%)", "%.1f", 100, 2},
+    {nexus::v1::METRIC_LATENCY_P95, "p95 latency (ms)", "%.0f", 1, 100},
+    {nexus::v1::METRIC_QUALITY, "Quality", "%.2f", 1, 0.05},
+    {nexus::v1::METRIC_COST, "Cost ($/hour)", "%.2f", 1e-6, 1},
 };
 
 struct RangeSpec
@@ -181,20 +183,7 @@ void DeploymentCharts::refresh()
             line->attachAxis(x);
             line->attachAxis(y);
         }
-        if (lo > hi) { // nothing to show: an empty, labelled frame
-            const qint64 now = QDateTime::currentMSecsSinceEpoch();
-            t0 = double(now - qint64(rangeSeconds_) * 1000);
-            t1 = double(now);
-            lo = 0;
-            hi = 1;
-        }
-        const double pad = hi > lo ? (hi - lo) * 0.1 : std::max(1e-3, std::abs(hi) * 0.1);
-        y->setRange(std::max(0.0, lo - pad), hi + pad);
-        // Every chart spans the selected range, so the five line up in time
-        // (a metric that needs runs may have data only at the end).
-        t0 = std::min(t0, t1 - double(rangeSeconds_) * 1000.0);
-        x->setRange(QDateTime::fromMSecsSinceEpoch(qint64(t0)),
-                    QDateTime::fromMSecsSinceEpoch(qint64(t1)));
+        fitAxes(x, y, {lo, hi, t0, t1}, rangeSeconds_, kMetrics[i].minSpan);
     }
 }
 

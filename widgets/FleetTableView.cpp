@@ -2,9 +2,11 @@
 
 #include "models/FleetModel.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QContextMenuEvent>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QMenu>
 #include <QPainter>
 #include <QStyledItemDelegate>
@@ -121,8 +123,19 @@ public:
 
 } // namespace
 
-FleetTableView::FleetTableView(QWidget* parent) : QTableView(parent)
+FleetTableView::FleetTableView(QWidget* parent)
+    : QTableView(parent), compareAction_(new QAction(this))
 {
+    compareAction_->setObjectName(QStringLiteral("compareSelected"));
+    compareAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    compareAction_->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    addAction(compareAction_);
+    connect(compareAction_, &QAction::triggered, this, [this] {
+        const QStringList ids = selectedInstanceIds();
+        if (ids.size() >= 2 && ids.size() <= 8)
+            emit compareRequested(ids);
+    });
+    updateCompareAction();
     setSortingEnabled(true);
     setSelectionBehavior(SelectRows);
     setSelectionMode(ExtendedSelection);
@@ -144,8 +157,11 @@ FleetTableView::FleetTableView(QWidget* parent) : QTableView(parent)
 void FleetTableView::setModel(QAbstractItemModel* model)
 {
     QTableView::setModel(model);
+    updateCompareAction();
     if (!model)
         return;
+    connect(selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &FleetTableView::updateCompareAction);
     // Widths from the header and a typical value, never from all 10,000 rows.
     const QFontMetrics fm(font());
     const int widths[FleetModel::ColumnCount] = {
@@ -177,16 +193,23 @@ QStringList FleetTableView::selectedInstanceIds() const
     return ids;
 }
 
+void FleetTableView::updateCompareAction()
+{
+    const auto n = int(selectedInstanceIds().size());
+    compareAction_->setText(n >= 2 ? tr("Compare %n Instances", nullptr, n)
+                                   : tr("Compare Selected Instances"));
+    compareAction_->setEnabled(n >= 2 && n <= 8);
+    compareAction_->setToolTip(n > 8 ? tr("At most 8 instances can be compared")
+                                     : tr("Select 2 to 8 instances to compare"));
+}
+
 void FleetTableView::contextMenuEvent(QContextMenuEvent* event)
 {
-    const QStringList ids = selectedInstanceIds();
+    updateCompareAction();
     QMenu menu(this);
-    QAction* compare = menu.addAction(tr("Compare %n instance(s)", nullptr, int(ids.size())));
-    compare->setEnabled(ids.size() >= 2 && ids.size() <= 8);
-    if (!compare->isEnabled())
-        compare->setToolTip(tr("Select 2 to 8 instances to compare"));
-    if (menu.exec(event->globalPos()) == compare)
-        emit compareRequested(ids);
+    menu.setToolTipsVisible(true);
+    menu.addAction(compareAction_);
+    menu.exec(event->globalPos());
 }
 
 } // namespace nexus::widgets

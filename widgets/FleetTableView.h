@@ -7,6 +7,8 @@
 #include <QStringList>
 #include <QTableView>
 
+class QAction;
+
 namespace nexus::widgets {
 
 class FleetTableView : public QTableView
@@ -17,6 +19,9 @@ public:
 
     void setModel(QAbstractItemModel* model) override;
     QStringList selectedInstanceIds() const; // in view order
+    // "Compare Selected" (Ctrl+Shift+C, and in the context menu): enabled
+    // with 2-8 rows selected; emits compareRequested.
+    QAction* compareAction() const { return compareAction_; }
 
 signals:
     void instanceActivated(const QString& instanceId);     // double click / Enter
@@ -24,6 +29,11 @@ signals:
 
 protected:
     void contextMenuEvent(QContextMenuEvent* event) override;
+
+private:
+    void updateCompareAction();
+
+    QAction* compareAction_;
 };
 
 } // namespace nexus::widgets

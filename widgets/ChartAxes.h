@@ -1,0 +1,24 @@
+#pragma once
+// Shared by the fleet and comparison charts: fits a time axis to the
+// selected range and a value axis to the data, with round ticks and a
+// minimum span so that a flat line (all zero errors, a steady quality) gets
+// readable labels instead of five identical ones.
+
+class QDateTimeAxis;
+class QValueAxis;
+
+namespace nexus::widgets {
+
+struct AxisData
+{
+    double lo, hi; // values shown; lo > hi when there is no data
+    double t0, t1; // milliseconds since the epoch
+};
+
+// An empty AxisData (lo > hi) gives an empty, labelled frame ending now.
+AxisData emptyAxisData();
+
+// Minimum visible value span for a chart's unit (for example 1 for percent).
+void fitAxes(QDateTimeAxis* x, QValueAxis* y, AxisData data, int rangeSeconds, double minSpan);
+
+} // namespace nexus::widgets
