@@ -35,8 +35,20 @@ void fitAxes(QDateTimeAxis* x, QValueAxis* y, AxisData d, int rangeSeconds, doub
         hi -= lo;
         lo = 0;
     }
+    // Round ticks, 4-6 of them (QValueAxis::applyNiceNumbers may choose
+    // more than a small chart has room for, and Qt then elides every label).
+    const double raw = (hi - lo) / 4;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    double step = magnitude * 10;
+    for (double f : {1.0, 2.0, 2.5, 5.0, 10.0})
+        if (f * magnitude >= raw) {
+            step = f * magnitude;
+            break;
+        }
+    lo = std::floor(lo / step + 1e-9) * step;
+    hi = std::ceil(hi / step - 1e-9) * step;
     y->setRange(lo, hi);
-    y->applyNiceNumbers(); // ticks at round values
+    y->setTickCount(int(std::lround((hi - lo) / step)) + 1);
     // Every chart spans the selected range, so charts line up in time (a
     // metric that needs runs may have data only at the end).
     const double t0 = std::min(d.t0, d.t1 - double(rangeSeconds) * 1000.0);
