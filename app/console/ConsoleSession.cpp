@@ -1,5 +1,6 @@
 #include "ConsoleSession.h"
 
+#include "models/ComparisonModel.h"
 #include "models/FleetFilterProxy.h"
 #include "models/FleetModel.h"
 #include "models/MetricSeriesStore.h"
@@ -14,24 +15,57 @@ namespace pb = ::nexus::v1;
 
 ConsoleSession::ConsoleSession(QObject* parent)
     : QObject(parent), fleet_(new models::FleetModel(this)),
-      proxy_(new models::FleetFilterProxy(this)), series_(new models::MetricSeriesStore(this))
+      proxy_(new models::FleetFilterProxy(this)), series_(new models::MetricSeriesStore(this)),
+      comparisonSeries_(new models::MetricSeriesStore(this)),
+      comparison_(new models::ComparisonModel(this))
 {
+    comparison_->setFleet(fleet_);
+    comparison_->setSeries(comparisonSeries_);
+    comparison_->setRangeSeconds(900); // like the deployment charts: the last 15 minutes
     client::NexusClient::registerMetaTypes();
     proxy_->setSourceModel(fleet_);
     seriesRefresh_.setInterval(15'000);
     connect(&seriesRefresh_, &QTimer::timeout, this, &ConsoleSession::fetchSeries);
+    // A comparison is a handful of instances: refreshed more often, so that
+    // the runs it tests arrive while the user looks at it.
+    comparisonRefresh_.setInterval(5'000);
+    connect(&comparisonRefresh_, &QTimer::timeout, this, &ConsoleSession::fetchComparison);
     connect(fleet_, &models::FleetModel::deploymentsChanged, this,
             [this](const QStringList&) { fetchSeries(); });
 }
 
 ConsoleSession::~ConsoleSession()
 {
+    kafka_.reset();
     watcher_.reset(); // stop the stream before the sandbox it reads from
     client_.reset();
 }
 
+void ConsoleSession::close()
+{
+    seriesRefresh_.stop();
+    comparisonRefresh_.stop();
+    kafka_.reset();
+    watcher_.reset(); // stop the stream before the sandbox it reads from
+    client_.reset();
+    if (sandbox_) {
+        sandbox_->disconnect(this);
+        sandbox_->stop();
+        sandbox_->deleteLater();
+        sandbox_ = nullptr;
+    }
+    pb::FleetUpdate empty;
+    empty.set_full(true);
+    fleet_->applyUpdate(empty);
+    series_->clear();
+    seriesRequest_ = 0;
+    comparisonSeries_->clear();
+    comparisonRequest_ = 0;
+}
+
 void ConsoleSession::open(const client::ConnectionProfile& profile)
 {
+    close();
     profile_ = profile;
     if (profile.kind == client::ConnectionProfile::Kind::LocalSandbox) {
         emit nexusStatus(tr("Starting the Local sandbox\u2026"), false);
@@ -48,7 +82,7 @@ void ConsoleSession::open(const client::ConnectionProfile& profile)
             emit nexusStatus(tr("Sandbox failed"), true);
             emit notify(tr("The Local sandbox could not start: %1").arg(message));
         });
-        sandbox_->start();
+        sandbox_->start(sandboxSettings_);
         return;
     }
     client::NexusEndpoint endpoint{
@@ -100,6 +134,8 @@ void ConsoleSession::connectTo(const client::NexusEndpoint& endpoint)
             [this](quint64 id, const pb::GetMetricSeriesResponse& response) {
                 if (id == seriesRequest_) // a stale answer (older range) is dropped
                     series_->setResponse(response);
+                else if (id == comparisonRequest_)
+                    comparisonSeries_->setResponse(response);
             });
     connect(client_.get(), &client::NexusClient::callFailed, this,
             [this](quint64, const client::CallError& error) { emit notify(error.text); });
@@ -135,7 +171,55 @@ void ConsoleSession::connectTo(const client::NexusEndpoint& endpoint)
             });
     watcher_->start(1000);
     seriesRefresh_.start();
+    comparisonRefresh_.start();
+    fetchComparison();
+    startKafka();
     emit connected(endpoint.address);
+}
+
+void ConsoleSession::startKafka()
+{
+    if (profile_.kafkaBootstrapServers.isEmpty()) {
+        emit kafkaStatus(tr("Kafka: not configured"), false);
+        return;
+    }
+    client::KafkaConsumerConfig config;
+    config.bootstrapServers = profile_.kafkaBootstrapServers;
+    if (!profile_.topics.isEmpty())
+        config.topics = profile_.topics;
+    config.properties = profile_.kafkaProperties;
+    for (auto it = profile_.kafkaSecrets.cbegin(); it != profile_.kafkaSecrets.cend(); ++it) {
+        auto secret = client::resolveSecret(it.value());
+        if (!secret) {
+            emit kafkaStatus(tr("Kafka: no %1").arg(it.key()), true);
+            emit notify(tr("Cannot read %1 for Kafka: %2").arg(it.key(), secret.error().message));
+            return;
+        }
+        config.properties.insert(it.key(), *secret);
+    }
+    kafka_ = std::make_unique<client::KafkaConsumer>(config);
+    connect(kafka_.get(), &client::KafkaConsumer::recordsReceived, this,
+            &ConsoleSession::recordsReceived);
+    connect(kafka_.get(), &client::KafkaConsumer::problem, this, &ConsoleSession::notify);
+    const QString where = config.bootstrapServers;
+    connect(kafka_.get(), &client::KafkaConsumer::statsChanged, this,
+            [this, where](const client::KafkaStats& stats) {
+                using S = client::KafkaState;
+                QString text = tr("Kafka %1: %2").arg(where, client::kafkaStateName(stats.state));
+                if (stats.state == S::Connected || stats.state == S::Disconnected) {
+                    text += tr(", lag %1")
+                                .arg(stats.lag < 0 ? QStringLiteral("\u2013")
+                                                   : QString::number(stats.lag));
+                    text += tr(", %1 records/s").arg(stats.recordsPerSecond, 0, 'f', 1);
+                }
+                const bool problem = stats.state == S::Disconnected || stats.state == S::Failed;
+                emit kafkaStatus(text, problem);
+            });
+    if (!kafka_->start()) {
+        const QString detail = kafka_->stats().stateDetail;
+        emit kafkaStatus(tr("Kafka %1: failed").arg(where), true);
+        emit notify(tr("Kafka consumer refused its configuration: %1").arg(detail));
+    }
 }
 
 void ConsoleSession::setSeriesRange(int seconds)
@@ -162,6 +246,26 @@ void ConsoleSession::fetchSeries()
     request.set_end_us(nowUs);
     request.set_step_seconds(std::max(10, rangeSeconds_ / 120));
     seriesRequest_ = client_->getMetricSeries(request);
+}
+
+void ConsoleSession::compare(const QStringList& instanceIds)
+{
+    comparison_->setInstances(instanceIds);
+    comparisonSeries_->clear();
+    fetchComparison();
+}
+
+void ConsoleSession::setComparisonRange(int seconds)
+{
+    comparison_->setRangeSeconds(seconds);
+    fetchComparison();
+}
+
+void ConsoleSession::fetchComparison()
+{
+    if (!client_ || !comparison_->isComparable())
+        return;
+    comparisonRequest_ = client_->getMetricSeries(comparison_->request());
 }
 
 } // namespace nexus::app

@@ -6,7 +6,10 @@
 
 #include "client/ConnectionProfile.h"
 #include "client/FleetWatcher.h"
+#include "client/KafkaConsumer.h"
 #include "client/NexusClient.h"
+
+#include "SandboxHost.h"
 
 #include <QObject>
 #include <QTimer>
@@ -14,14 +17,13 @@
 #include <memory>
 
 namespace nexus::models {
+class ComparisonModel;
 class FleetModel;
 class FleetFilterProxy;
 class MetricSeriesStore;
 } // namespace nexus::models
 
 namespace nexus::app {
-
-class SandboxHost;
 
 class ConsoleSession : public QObject
 {
@@ -30,11 +32,17 @@ public:
     explicit ConsoleSession(QObject* parent = nullptr);
     ~ConsoleSession() override;
 
-    // Starts the Local sandbox (in-process nexusd) or connects to a remote Nexus.
+    // Starts the Local sandbox (in-process nexusd) or connects to a remote
+    // Nexus; a connection already open is closed first.
     void open(const client::ConnectionProfile& profile);
+    // Stops the streams and the sandbox; the models are emptied.
+    void close();
     const client::ConnectionProfile& profile() const { return profile_; }
+    // How a Local sandbox opened later is started (tests speed the simulator up).
+    void setSandboxSettings(const SandboxSettings& settings) { sandboxSettings_ = settings; }
 
     models::FleetModel* fleet() const { return fleet_; }
+    client::KafkaConsumer* kafka() const { return kafka_.get(); } // null without Kafka
     models::FleetFilterProxy* fleetProxy() const { return proxy_; }
     models::MetricSeriesStore* series() const { return series_; }
 
@@ -42,10 +50,19 @@ public:
     void setSeriesRange(int seconds);
     int seriesRange() const { return rangeSeconds_; }
 
+    // Instance comparison (2-8 instances, the first is the baseline): its
+    // own series store with per-run samples, refreshed while it is shown.
+    models::ComparisonModel* comparison() const { return comparison_; }
+    void compare(const QStringList& instanceIds);
+    void setComparisonRange(int seconds);
+
 signals:
     // One line for the status bar, and whether it is a problem.
     void nexusStatus(const QString& text, bool problem);
     void fleetStatus(const QString& text, bool problem);
+    void kafkaStatus(const QString& text, bool problem);
+    // Live DashStream records from the profile's Kafka, in coalesced batches.
+    void recordsReceived(std::shared_ptr<const nexus::client::RecordBatch> batch);
     // Something the user should read (errors, reconnects): the notification area.
     void notify(const QString& message);
     void connected(const QString& nexusAddress);
@@ -53,16 +70,24 @@ signals:
 private:
     void connectTo(const client::NexusEndpoint& endpoint);
     void fetchSeries();
+    void startKafka();
+    void fetchComparison();
 
     client::ConnectionProfile profile_;
     SandboxHost* sandbox_ = nullptr;
+    SandboxSettings sandboxSettings_;
     std::unique_ptr<client::NexusClient> client_;
     std::unique_ptr<client::FleetWatcher> watcher_;
+    std::unique_ptr<client::KafkaConsumer> kafka_;
     models::FleetModel* fleet_;
     models::FleetFilterProxy* proxy_;
     models::MetricSeriesStore* series_;
+    models::MetricSeriesStore* comparisonSeries_;
+    models::ComparisonModel* comparison_;
     QTimer seriesRefresh_;
+    QTimer comparisonRefresh_;
     quint64 seriesRequest_ = 0;
+    quint64 comparisonRequest_ = 0;
     int rangeSeconds_ = 900;
 };
 

@@ -1,15 +1,19 @@
 #include "MainWindow.h"
 
 #include "client/LibraryVersions.h"
+#include "client/ProfileStore.h"
+#include "models/ComparisonModel.h"
 #include "models/FleetFilterProxy.h"
 #include "models/FleetModel.h"
 #include "models/RecordTableModel.h"
 #include "widgets/AboutDialog.h"
+#include "widgets/ComparisonView.h"
 #include "widgets/DeploymentCharts.h"
 #include "widgets/FleetTableView.h"
 #include "widgets/KpiTiles.h"
 
 #include "ConsoleSession.h"
+#include "ProfileDialog.h"
 #include "nexus/v1/fleet.pb.h"
 
 #include <QApplication>
@@ -30,6 +34,7 @@
 #include <QMenuBar>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -40,17 +45,21 @@ namespace nexus::app {
 namespace pb = ::nexus::v1;
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent), session_(new ConsoleSession(this)),
+    : QMainWindow(parent), session_(new ConsoleSession(this)), views_(new QTabWidget(this)),
       records_(new models::RecordTableModel(this)), recordsView_(new QTableView(this)),
       notifications_(new QListWidget(this)), nexusStatus_(new QLabel(this)),
-      fleetStatus_(new QLabel(this)), traceStatus_(new QLabel(this)),
-      notificationButton_(new QToolButton(this))
+      fleetStatus_(new QLabel(this)), kafkaStatus_(new QLabel(this)),
+      traceStatus_(new QLabel(this)), notificationButton_(new QToolButton(this))
 {
     setWindowTitle(tr("Nexus Console"));
     setObjectName(QStringLiteral("MainWindow"));
     resize(1500, 950);
     setDockNestingEnabled(true);
-    setCentralWidget(createFleetPage());
+    views_->setObjectName(QStringLiteral("views"));
+    views_->setDocumentMode(true);
+    views_->addTab(createFleetPage(), tr("Fleet"));
+    views_->addTab(createComparePage(), tr("Compare"));
+    setCentralWidget(views_);
     createDocks();
     createMenus();
     createStatusBar();
@@ -67,6 +76,11 @@ MainWindow::MainWindow(QWidget* parent)
             [this](const QString& text, bool problem) {
                 fleetStatus_->setText(text);
                 fleetStatus_->setStyleSheet(problem ? QStringLiteral("color: #b3261e") : QString());
+            });
+    connect(session_, &ConsoleSession::kafkaStatus, this,
+            [this](const QString& text, bool problem) {
+                kafkaStatus_->setText(text);
+                kafkaStatus_->setStyleSheet(problem ? QStringLiteral("color: #b3261e") : QString());
             });
     connect(session_, &ConsoleSession::notify, this, &MainWindow::addNotification);
 }
@@ -129,12 +143,26 @@ QWidget* MainWindow::createFleetPage()
                 deployment->setCurrentIndex(std::max(0, deployment->findData(current)));
                 deployment->blockSignals(false);
             });
-    connect(table, &widgets::FleetTableView::compareRequested, this,
-            [this](const QStringList& ids) {
-                addNotification(tr("Comparing %1 is not available yet in this build.")
-                                    .arg(ids.join(QStringLiteral(", "))));
-            });
+    connect(table, &widgets::FleetTableView::compareRequested, this, &MainWindow::compareInstances);
     return page;
+}
+
+QWidget* MainWindow::createComparePage()
+{
+    auto* view = new widgets::ComparisonView(this);
+    view->setObjectName(QStringLiteral("comparisonView"));
+    view->setModel(session_->comparison());
+    view->setRangeSeconds(session_->comparison()->rangeSeconds());
+    connect(view, &widgets::ComparisonView::instancesChanged, session_, &ConsoleSession::compare);
+    connect(view, &widgets::ComparisonView::rangeChanged, session_,
+            &ConsoleSession::setComparisonRange);
+    return view;
+}
+
+void MainWindow::compareInstances(const QStringList& instanceIds)
+{
+    session_->compare(instanceIds);
+    showView(QStringLiteral("compare"));
 }
 
 void MainWindow::createDocks()
@@ -189,10 +217,27 @@ void MainWindow::createMenus()
     });
     open->setShortcut(QKeySequence::Open);
     file->addSeparator();
+    QMenu* connectTo = file->addMenu(tr("&Connect To"));
+    connectTo->setObjectName(QStringLiteral("connectMenu"));
+    connect(connectTo, &QMenu::aboutToShow, this,
+            [this, connectTo] { fillConnectMenu(connectTo); });
+    fillConnectMenu(connectTo);
+    QAction* profiles =
+        file->addAction(tr("Connection &Profiles\u2026"), this, [this] { showProfiles(); });
+    profiles->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
+    file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::quit);
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("&Fleet Overview"), this, [this] { showView(QStringLiteral("fleet")); })
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    view->addAction(tr("&Compare Instances"), this, [this] { showView(QStringLiteral("compare")); })
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    view->addSeparator();
+    if (auto* table = findChild<widgets::FleetTableView*>(QStringLiteral("fleetTable")))
+        view->addAction(table->compareAction());
+    view->addSeparator();
     for (QDockWidget* dock : findChildren<QDockWidget*>())
         view->addAction(dock->toggleViewAction());
     view->addSeparator();
@@ -209,8 +254,11 @@ void MainWindow::createStatusBar()
     nexusStatus_->setTextFormat(Qt::PlainText);
     fleetStatus_->setTextFormat(Qt::PlainText);
     nexusStatus_->setText(tr("Not connected"));
+    kafkaStatus_->setObjectName(QStringLiteral("kafkaStatus"));
+    kafkaStatus_->setTextFormat(Qt::PlainText);
     statusBar()->addWidget(nexusStatus_);
-    statusBar()->addWidget(fleetStatus_, 1);
+    statusBar()->addWidget(fleetStatus_);
+    statusBar()->addWidget(kafkaStatus_, 1);
     notificationButton_->setObjectName(QStringLiteral("notificationButton"));
     notificationButton_->setAutoRaise(true);
     notificationButton_->setText(tr("No notifications"));
@@ -237,8 +285,10 @@ int MainWindow::notificationCount() const
 
 bool MainWindow::showView(const QString& name)
 {
-    if (name == QLatin1String("fleet"))
-        return true; // the central view is always visible
+    if (name == QLatin1String("fleet") || name == QLatin1String("compare")) {
+        views_->setCurrentIndex(name == QLatin1String("fleet") ? 0 : 1);
+        return true;
+    }
     const QString dockName =
         name == QLatin1String("deployments")     ? QStringLiteral("deploymentsDock")
         : name == QLatin1String("records")       ? QStringLiteral("recordsDock")
@@ -254,7 +304,40 @@ bool MainWindow::showView(const QString& name)
 
 void MainWindow::openProfile(const client::ConnectionProfile& profile)
 {
+    setWindowTitle(tr("%1 \u2014 Nexus Console").arg(profile.name));
     session_->open(profile);
+    if (profile.name != QLatin1String("command line")) {
+        QSettings settings;
+        client::ProfileStore(&settings).setLastUsed(profile.name);
+    }
+}
+
+void MainWindow::fillConnectMenu(QMenu* menu)
+{
+    menu->clear();
+    QSettings settings;
+    const client::ProfileStore store(&settings);
+    for (const client::ConnectionProfile& p : store.profiles()) {
+        QAction* a = menu->addAction(p.name, this, [this, p] { openProfile(p); });
+        a->setCheckable(true);
+        a->setChecked(p.name == session_->profile().name);
+    }
+}
+
+ProfileDialog* MainWindow::showProfiles()
+{
+    if (auto* open = findChild<ProfileDialog*>()) {
+        open->raise();
+        open->activateWindow();
+        return open;
+    }
+    auto* settings = new QSettings;
+    auto* dialog = new ProfileDialog(settings, session_->profile().name, this);
+    settings->setParent(dialog);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ProfileDialog::connectRequested, this, &MainWindow::openProfile);
+    dialog->show();
+    return dialog;
 }
 
 void MainWindow::openTrace(const QString& path)

@@ -1,14 +1,17 @@
 #pragma once
 // The main window: wiring of views to the session's models (DESIGN.md §2,
-// app layer). The fleet overview is the central view; the deployment
-// charts, trace records and notifications are docks the user can move,
-// tabify or close; the layout is saved and restored.
+// app layer). The central area holds the main views as tabs (fleet
+// overview, instance comparison); the deployment charts, trace records and
+// notifications are docks the user can move, tabify or close; the layout is
+// saved and restored.
 
 #include <QMainWindow>
 
 class QLabel;
+class QMenu;
 class QListWidget;
 class QStackedWidget;
+class QTabWidget;
 class QTableView;
 class QToolButton;
 
@@ -30,12 +33,17 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    // Connects to a profile (the Local sandbox by default).
+    // Connects to a profile (the Local sandbox by default); closes the
+    // connection open before, and remembers the profile for the next start.
     void openProfile(const client::ConnectionProfile& profile);
+    // File > Connection Profiles: the editor, modeless; for tests.
+    class ProfileDialog* showProfiles();
     // Decodes the trace off the GUI thread; shows it when done.
     void openTrace(const QString& path);
-    // "fleet", "deployments", "records", "notifications": raises that view.
+    // "fleet", "compare", "deployments", "records", "notifications": raises that view.
     bool showView(const QString& name);
+    // Puts 2-8 instances side by side (the first is the baseline) and shows them.
+    void compareInstances(const QStringList& instanceIds);
     ConsoleSession* session() const { return session_; }
     int notificationCount() const;
 
@@ -47,20 +55,24 @@ protected:
 
 private:
     QWidget* createFleetPage();
+    QWidget* createComparePage();
     void createDocks();
     void createMenus();
     void createStatusBar();
     void addNotification(const QString& message);
     void showAbout();
+    void fillConnectMenu(QMenu* menu);
     void saveLayout();
     void restoreLayout();
 
     ConsoleSession* session_;
+    QTabWidget* views_;
     models::RecordTableModel* records_;
     QTableView* recordsView_;
     QListWidget* notifications_;
     QLabel* nexusStatus_;
     QLabel* fleetStatus_;
+    QLabel* kafkaStatus_;
     QLabel* traceStatus_;
     QToolButton* notificationButton_;
     QByteArray defaultState_;

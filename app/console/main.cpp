@@ -86,11 +86,16 @@ int main(int argc, char** argv)
     parser.addOption(
         {QStringLiteral("view"),
          QStringLiteral(
-             "With --screenshot: the view to show (fleet, deployments, records, notifications)."),
+             "With --screenshot: the view to show (fleet, compare, deployments, records, "
+             "notifications)."),
          QStringLiteral("name"), QStringLiteral("fleet")});
     parser.addOption({QStringLiteral("after"),
                       QStringLiteral("With --screenshot: wait <seconds> first (default 1)."),
                       QStringLiteral("seconds"), QStringLiteral("1")});
+    parser.addOption({QStringLiteral("compare"),
+                      QStringLiteral("Compare these instances (comma separated, 2-8; the first is "
+                                     "the baseline)."),
+                      QStringLiteral("ids")});
     parser.addPositionalArgument(QStringLiteral("trace"),
                                  QStringLiteral("A .dstrace file to open."),
                                  QStringLiteral("[trace]"));
@@ -114,8 +119,9 @@ int main(int argc, char** argv)
     nexus::app::MainWindow window;
     window.show();
     window.openProfile(*profile);
-    if (profile->name != QLatin1String("command line"))
-        profiles.setLastUsed(profile->name);
+    if (parser.isSet(QStringLiteral("compare")))
+        window.compareInstances(
+            parser.value(QStringLiteral("compare")).split(u',', Qt::SkipEmptyParts));
     if (!parser.positionalArguments().isEmpty())
         window.openTrace(parser.positionalArguments().constFirst());
 
