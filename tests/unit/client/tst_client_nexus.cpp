@@ -5,12 +5,21 @@
 #include "client/NexusClient.h"
 #include "server/api/NexusServer.h"
 
+#include "nexus/v1/common.grpc.pb.h"
+
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
 
+#include <arpa/inet.h>
 #include <fstream>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace nexus::client;
 namespace pb = ::nexus::v1;
@@ -58,6 +67,38 @@ NexusEndpoint endpointTo(const QString& address, const QString& token)
     e.callTimeout = std::chrono::seconds(10);
     return e;
 }
+
+// A gRPC server on loopback that knows the caller but refuses: what a Nexus
+// with a stricter policy (a suspended tenant) answers.
+class RefusingSession final : public pb::Session::Service
+{
+    grpc::Status WhoAmI(grpc::ServerContext*, const pb::WhoAmIRequest*,
+                        pb::WhoAmIResponse*) override
+    {
+        return {grpc::StatusCode::PERMISSION_DENIED, "tenant acme is suspended"};
+    }
+};
+
+// A TCP port that accepts connections (the kernel completes the handshake
+// into the backlog) and never says a word: a hung Nexus.
+struct SilentPort
+{
+    int fd = -1;
+    int port = 0;
+    SilentPort()
+    {
+        fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), len) != 0 ||
+            ::listen(fd, 16) != 0 || ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+            qFatal("cannot open a silent port");
+        port = ntohs(a.sin_port);
+    }
+    ~SilentPort() { ::close(fd); }
+};
 
 } // namespace
 
@@ -163,6 +204,52 @@ private Q_SLOTS:
         QCOMPARE(failed.at(0).at(1).value<CallError>().code, grpc::StatusCode::UNAVAILABLE);
         QCOMPARE(client.state(), NexusClient::State::Unavailable);
         QVERIFY(client.stateDetail().startsWith(QLatin1String("Nexus is unreachable")));
+    }
+
+    void permissionDeniedIsSaidNotRetried()
+    {
+        RefusingSession service;
+        int port = 0;
+        grpc::ServerBuilder builder;
+        builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+        builder.RegisterService(&service);
+        std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+        QVERIFY(server && port > 0);
+
+        NexusClient client(endpointTo(QStringLiteral("127.0.0.1:%1").arg(port), viewerToken));
+        QSignalSpy failed(&client, &NexusClient::callFailed);
+        client.connectToNexus();
+        QVERIFY(failed.wait(5000));
+        QCOMPARE(failed.at(0).at(1).value<CallError>().code, grpc::StatusCode::PERMISSION_DENIED);
+        QCOMPARE(client.state(), NexusClient::State::PermissionDenied);
+        // The server's reason reaches the person.
+        QVERIFY2(client.stateDetail().contains(QLatin1String("tenant acme is suspended")),
+                 qPrintable(client.stateDetail()));
+        server->Shutdown();
+    }
+
+    void silentNexusTimesOutWithoutBlocking()
+    {
+        SilentPort silent;
+        NexusEndpoint e = endpointTo(QStringLiteral("127.0.0.1:%1").arg(silent.port), viewerToken);
+        e.callTimeout = std::chrono::milliseconds(1500);
+        NexusClient client(e);
+        QSignalSpy failed(&client, &NexusClient::callFailed);
+        // Asking never waits on the network: the answer comes later, queued.
+        QElapsedTimer clock;
+        clock.start();
+        client.connectToNexus();
+        QVERIFY2(clock.elapsed() < 200, qPrintable(QString::number(clock.elapsed())));
+        QVERIFY(failed.isEmpty());
+        QVERIFY(failed.wait(10000));
+        const auto code = failed.at(0).at(1).value<CallError>().code;
+        QVERIFY2(code == grpc::StatusCode::DEADLINE_EXCEEDED ||
+                     code == grpc::StatusCode::UNAVAILABLE,
+                 qPrintable(QString::number(int(code))));
+        QCOMPARE(client.state(), NexusClient::State::Unavailable);
+        // gRPC gives up on a peer that never sends its HTTP/2 SETTINGS.
+        QVERIFY2(client.stateDetail().startsWith(QLatin1String("Nexus is unreachable")),
+                 qPrintable(client.stateDetail()));
     }
 
     void unreadableCaIsReportedNotThrown()
