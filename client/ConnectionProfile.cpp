@@ -2,7 +2,9 @@
 
 #include "client/Keychain.h"
 
+#include <QCoreApplication>
 #include <QFile>
+#include <QRegularExpression>
 
 namespace nexus::client {
 
@@ -56,6 +58,66 @@ bool isSecretKafkaProperty(const QString& name)
     const QString n = name.toLower();
     return n.contains(QLatin1String("password")) || n.contains(QLatin1String("secret")) ||
            n == QLatin1String("sasl.oauthbearer.config") || n == QLatin1String("ssl.key.pem");
+}
+
+QString validateProfile(const ConnectionProfile& p)
+{
+    if (p.name.trimmed().isEmpty())
+        return QCoreApplication::translate("ConnectionProfile", "A profile needs a name.");
+    if (p.kind == ConnectionProfile::Kind::LocalSandbox)
+        return {};
+    static const QRegularExpression hostPort(
+        QStringLiteral(R"(^(\[[0-9a-fA-F:.]+\]|[^\s:/]+):(\d{1,5})$)"));
+    const auto m = hostPort.match(p.nexusEndpoint.trimmed());
+    if (!m.hasMatch() || m.captured(2).toInt() < 1 || m.captured(2).toInt() > 65535)
+        return QCoreApplication::translate(
+            "ConnectionProfile",
+            "The Nexus endpoint must be host:port (for example nexus.example.com:7420).");
+    static const QRegularExpression envName(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+    const auto checkSource = [](const SecretSource& s, const QString& what) -> QString {
+        switch (s.kind) {
+        case SecretSource::Kind::None:
+            return {};
+        case SecretSource::Kind::EnvVar:
+            return envName.match(s.reference).hasMatch()
+                       ? QString()
+                       : QCoreApplication::translate(
+                             "ConnectionProfile", "%1: \"%2\" is not an environment variable name.")
+                             .arg(what, s.reference);
+        case SecretSource::Kind::File:
+            return s.reference.isEmpty() ? QCoreApplication::translate("ConnectionProfile",
+                                                                       "%1: give the file's path.")
+                                               .arg(what)
+                                         : QString();
+        case SecretSource::Kind::Keychain:
+            if (!keychainSupported())
+                return QCoreApplication::translate("ConnectionProfile",
+                                                   "%1: this build has no keychain support.")
+                    .arg(what);
+            return s.reference.isEmpty()
+                       ? QCoreApplication::translate("ConnectionProfile",
+                                                     "%1: give the keychain entry's name.")
+                             .arg(what)
+                       : QString();
+        }
+        return {};
+    };
+    if (QString e = checkSource(p.token, QCoreApplication::translate("ConnectionProfile", "Token"));
+        !e.isEmpty())
+        return e;
+    if (!p.kafkaBootstrapServers.isEmpty() && p.topics.isEmpty())
+        return QCoreApplication::translate("ConnectionProfile", "Give at least one Kafka topic.");
+    for (auto it = p.kafkaProperties.cbegin(); it != p.kafkaProperties.cend(); ++it)
+        if (isSecretKafkaProperty(it.key()))
+            return QCoreApplication::translate(
+                       "ConnectionProfile",
+                       "%1 is a secret: take it from an environment variable, a file or "
+                       "the keychain, not as plain text.")
+                .arg(it.key());
+    for (auto it = p.kafkaSecrets.cbegin(); it != p.kafkaSecrets.cend(); ++it)
+        if (QString e = checkSource(it.value(), it.key()); !e.isEmpty())
+            return e;
+    return {};
 }
 
 } // namespace nexus::client

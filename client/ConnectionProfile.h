@@ -64,6 +64,13 @@ struct ConnectionProfile
     static ConnectionProfile localSandbox();
 };
 
+// What is wrong with a profile, as a sentence for a person; empty when it
+// can be saved: a name; for a remote, a host:port endpoint, secret sources
+// that name something, topics when Kafka is set, and no secret librdkafka
+// property given as a plain value. Files are not checked (a stored profile
+// may name a file of another machine).
+QString validateProfile(const ConnectionProfile& profile);
+
 // True for librdkafka properties that hold secrets and so must come from a
 // SecretSource, never from kafkaProperties.
 bool isSecretKafkaProperty(const QString& name);

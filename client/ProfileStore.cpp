@@ -132,13 +132,8 @@ std::optional<ConnectionProfile> ProfileStore::profile(const QString& name) cons
 
 protocol::Expected<bool, ProfileError> ProfileStore::save(const ConnectionProfile& p)
 {
-    if (p.name.trimmed().isEmpty())
-        return ProfileError{QStringLiteral("a profile needs a name")};
-    for (auto it = p.kafkaProperties.cbegin(); it != p.kafkaProperties.cend(); ++it)
-        if (isSecretKafkaProperty(it.key()))
-            return ProfileError{QStringLiteral("%1 is a secret: give it as an environment "
-                                               "variable or a file, not as a plain property")
-                                    .arg(it.key())};
+    if (QString error = validateProfile(p); !error.isEmpty())
+        return ProfileError{error};
     QSettings& s = *settings_;
     s.remove(kGroup + QLatin1Char('/') + groupKey(p.name));
     s.beginGroup(kGroup + QLatin1Char('/') + groupKey(p.name));

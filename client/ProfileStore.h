@@ -27,8 +27,9 @@ public:
     QStringList names() const;
     std::optional<ConnectionProfile> profile(const QString& name) const;
 
-    // Writes (or replaces) a profile. Refused when a secret would end up in
-    // the file: a secret librdkafka property given as a plain property.
+    // Writes (or replaces) a profile. Refused, with validateProfile()'s
+    // sentence, when it is not valid, e.g. a secret librdkafka property
+    // given as a plain property (it would end up in the file).
     protocol::Expected<bool, ProfileError> save(const ConnectionProfile& profile);
     // The built-in "Local sandbox" can be edited but not removed.
     bool remove(const QString& name);

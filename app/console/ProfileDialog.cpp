@@ -19,7 +19,6 @@
 #include <QListWidget>
 #include <QMessageBox>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QSettings>
 #include <QSplitter>
 #include <QTableWidget>
@@ -92,54 +91,15 @@ QString roleName(int role)
 
 } // namespace
 
-QString validateProfile(const ConnectionProfile& p)
+QString validateProfileForm(const ConnectionProfile& p)
 {
-    if (p.name.trimmed().isEmpty())
-        return QObject::tr("A profile needs a name.");
-    if (p.kind == ConnectionProfile::Kind::LocalSandbox)
-        return {};
-    static const QRegularExpression hostPort(
-        QStringLiteral(R"(^(\[[0-9a-fA-F:.]+\]|[^\s:/]+):(\d{1,5})$)"));
-    const auto m = hostPort.match(p.nexusEndpoint.trimmed());
-    if (!m.hasMatch() || m.captured(2).toInt() < 1 || m.captured(2).toInt() > 65535)
-        return QObject::tr(
-            "The Nexus endpoint must be host:port (for example nexus.example.com:7420).");
-    if (!p.tlsCaPath.isEmpty() && !QFileInfo(p.tlsCaPath).isReadable())
+    if (QString error = client::validateProfile(p); !error.isEmpty())
+        return error;
+    // The form also checks this machine's files (a stored profile may name
+    // a file of another machine).
+    if (p.kind == ConnectionProfile::Kind::Remote && !p.tlsCaPath.isEmpty() &&
+        !QFileInfo(p.tlsCaPath).isReadable())
         return QObject::tr("The TLS CA file %1 cannot be read.").arg(p.tlsCaPath);
-    static const QRegularExpression envName(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
-    const auto checkSource = [](const SecretSource& s, const QString& what) -> QString {
-        switch (s.kind) {
-        case SecretSource::Kind::None:
-            return {};
-        case SecretSource::Kind::EnvVar:
-            return envName.match(s.reference).hasMatch()
-                       ? QString()
-                       : QObject::tr("%1: \"%2\" is not an environment variable name.")
-                             .arg(what, s.reference);
-        case SecretSource::Kind::File:
-            return s.reference.isEmpty() ? QObject::tr("%1: give the file's path.").arg(what)
-                                         : QString();
-        case SecretSource::Kind::Keychain:
-            if (!client::keychainSupported())
-                return QObject::tr("%1: this build has no keychain support.").arg(what);
-            return s.reference.isEmpty()
-                       ? QObject::tr("%1: give the keychain entry's name.").arg(what)
-                       : QString();
-        }
-        return {};
-    };
-    if (QString e = checkSource(p.token, QObject::tr("Token")); !e.isEmpty())
-        return e;
-    if (!p.kafkaBootstrapServers.isEmpty() && p.topics.isEmpty())
-        return QObject::tr("Give at least one Kafka topic.");
-    for (auto it = p.kafkaProperties.cbegin(); it != p.kafkaProperties.cend(); ++it)
-        if (client::isSecretKafkaProperty(it.key()))
-            return QObject::tr("%1 is a secret: take it from an environment variable, a file or "
-                               "the keychain, not as plain text.")
-                .arg(it.key());
-    for (auto it = p.kafkaSecrets.cbegin(); it != p.kafkaSecrets.cend(); ++it)
-        if (QString e = checkSource(it.value(), it.key()); !e.isEmpty())
-            return e;
     return {};
 }
 
@@ -472,7 +432,7 @@ QString ProfileDialog::message() const
 bool ProfileDialog::saveCurrent()
 {
     const ConnectionProfile p = editedProfile();
-    if (QString error = validateProfile(p); !error.isEmpty()) {
+    if (QString error = validateProfileForm(p); !error.isEmpty()) {
         setMessage(error, true);
         return false;
     }
@@ -588,7 +548,7 @@ void ProfileDialog::storeTokenInKeychain()
 void ProfileDialog::testConnection()
 {
     const ConnectionProfile p = editedProfile();
-    if (QString error = validateProfile(p); !error.isEmpty()) {
+    if (QString error = validateProfileForm(p); !error.isEmpty()) {
         setMessage(error, true);
         return;
     }

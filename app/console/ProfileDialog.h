@@ -27,8 +27,9 @@ class ProfileStore;
 
 namespace nexus::app {
 
-// What is wrong with a profile before it is saved or used; empty when fine.
-QString validateProfile(const client::ConnectionProfile& profile);
+// client::validateProfile plus the checks of this machine's files (the TLS
+// CA is readable); empty when fine.
+QString validateProfileForm(const client::ConnectionProfile& profile);
 
 class ProfileDialog : public QDialog
 {

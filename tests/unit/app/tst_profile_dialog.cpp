@@ -167,7 +167,7 @@ private slots:
         p.name = QStringLiteral("x");
         p.nexusEndpoint = QStringLiteral("h:1");
         p.kafkaProperties.insert(QStringLiteral("ssl.key.password"), QStringLiteral("hunter2"));
-        const QString error = nexus::app::validateProfile(p);
+        const QString error = nexus::app::validateProfileForm(p);
         QVERIFY2(error.contains(QStringLiteral("ssl.key.password")) &&
                      error.contains(QStringLiteral("secret")),
                  qPrintable(error));
