@@ -24,13 +24,13 @@ std::set<std::string> with(std::set<std::string> extra)
 
 int fleetLs(const ArgParser& args, const Connection& c)
 {
-    auto stub = pb::Fleet::NewStub(c.channel);
+    auto service = pb::Fleet::NewStub(c.channel);
     pb::ListInstancesRequest request;
     request.set_deployment(args.value("deployment", ""));
     request.set_page_size(1000);
     pb::ListInstancesResponse response;
     auto ctx = c.context();
-    if (auto s = stub->ListInstances(ctx.get(), request, &response); !s.ok())
+    if (auto s = service->ListInstances(ctx.get(), request, &response); !s.ok())
         return reportError("fleet ls", s);
     if (args.flag("json")) {
         printJson(response);
@@ -93,7 +93,7 @@ int auditCommand(const Args& raw)
     auto c = connect(args);
     if (!c)
         return 2;
-    auto stub = pb::Audit::NewStub(c->channel);
+    auto service = pb::Audit::NewStub(c->channel);
     pb::ListAuditRequest request;
     request.set_actor(args.value("actor", ""));
     request.set_action_prefix(args.value("action", ""));
@@ -104,7 +104,7 @@ int auditCommand(const Args& raw)
     request.set_page_size(static_cast<int>(*limit));
     pb::ListAuditResponse response;
     auto ctx = c->context();
-    if (auto s = stub->ListAudit(ctx.get(), request, &response); !s.ok())
+    if (auto s = service->ListAudit(ctx.get(), request, &response); !s.ok())
         return reportError("audit ls", s);
     if (args.flag("json")) {
         printJson(response);
@@ -131,10 +131,10 @@ int whoamiCommand(const Args& raw)
     auto c = connect(args);
     if (!c)
         return 2;
-    auto stub = pb::Session::NewStub(c->channel);
+    auto service = pb::Session::NewStub(c->channel);
     pb::WhoAmIResponse response;
     auto ctx = c->context();
-    if (auto s = stub->WhoAmI(ctx.get(), pb::WhoAmIRequest(), &response); !s.ok())
+    if (auto s = service->WhoAmI(ctx.get(), pb::WhoAmIRequest(), &response); !s.ok())
         return reportError("whoami", s);
     if (args.flag("json")) {
         printJson(response);
@@ -159,10 +159,11 @@ int healthCommand(const Args& raw)
     auto c = connect(args);
     if (!c)
         return 2;
-    auto stub = grpc::health::v1::Health::NewStub(c->channel);
+    auto service = grpc::health::v1::Health::NewStub(c->channel);
     grpc::health::v1::HealthCheckResponse response;
     auto ctx = c->context();
-    if (auto s = stub->Check(ctx.get(), grpc::health::v1::HealthCheckRequest(), &response); !s.ok())
+    if (auto s = service->Check(ctx.get(), grpc::health::v1::HealthCheckRequest(), &response);
+        !s.ok())
         return reportError("health", s);
     const bool serving = response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
     std::printf("%s\n", serving ? "serving" : "not serving");

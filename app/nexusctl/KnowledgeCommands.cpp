@@ -58,10 +58,10 @@ int kbLs(const ArgParser& args, const Connection& c)
     if (!limit)
         return usage("kb", "--limit takes a number");
     request.set_page_size(static_cast<int>(*limit));
-    auto stub = pb::Knowledge::NewStub(c.channel);
+    auto service = pb::Knowledge::NewStub(c.channel);
     pb::ListEntriesResponse response;
     auto ctx = c.context();
-    if (auto s = stub->ListEntries(ctx.get(), request, &response); !s.ok())
+    if (auto s = service->ListEntries(ctx.get(), request, &response); !s.ok())
         return reportError("kb ls", s);
     if (args.flag("json")) {
         printJson(response);
@@ -83,12 +83,12 @@ int kbShow(const ArgParser& args, const Connection& c)
 {
     if (args.positional().size() < 2)
         return usage("kb", "kb show needs an ENTRY_ID");
-    auto stub = pb::Knowledge::NewStub(c.channel);
+    auto service = pb::Knowledge::NewStub(c.channel);
     pb::GetEntryRequest request;
     request.set_entry_id(args.positional()[1]);
     pb::GetEntryResponse response;
     auto ctx = c.context();
-    if (auto s = stub->GetEntry(ctx.get(), request, &response); !s.ok())
+    if (auto s = service->GetEntry(ctx.get(), request, &response); !s.ok())
         return reportError("kb show", s);
     if (args.flag("json")) {
         printJson(response);
@@ -115,7 +115,7 @@ int kbReview(const ArgParser& args, const Connection& c, pb::ReviewDecision deci
     const std::string comment = args.value("comment", "");
     if (decision == pb::REVIEW_DECISION_REJECT && comment.empty())
         return usage("kb", "kb reject needs --comment (say why)");
-    auto stub = pb::Knowledge::NewStub(c.channel);
+    auto service = pb::Knowledge::NewStub(c.channel);
 
     // The revision this review is about: given, or the current one.
     auto revision = args.integer("revision", 0);
@@ -126,7 +126,7 @@ int kbReview(const ArgParser& args, const Connection& c, pb::ReviewDecision deci
         get.set_entry_id(id);
         pb::GetEntryResponse current;
         auto ctx = c.context();
-        if (auto s = stub->GetEntry(ctx.get(), get, &current); !s.ok())
+        if (auto s = service->GetEntry(ctx.get(), get, &current); !s.ok())
             return reportError(std::string("kb ") + verb, s);
         *revision = current.entry().revision();
     }
@@ -138,7 +138,7 @@ int kbReview(const ArgParser& args, const Connection& c, pb::ReviewDecision deci
     request.set_request_id(args.value("request-id", newRequestId()));
     pb::ReviewEntryResponse response;
     auto ctx = c.context();
-    if (auto s = stub->ReviewEntry(ctx.get(), request, &response); !s.ok())
+    if (auto s = service->ReviewEntry(ctx.get(), request, &response); !s.ok())
         return reportError(std::string("kb ") + verb, s);
     if (args.flag("json")) {
         printJson(response);

@@ -116,10 +116,10 @@ int action(const ArgParser& args, const Connection& c, const std::string& name, 
     }
     if (name == "abort" && request.reason().empty())
         return usage("rollout", "rollout abort needs --reason (it goes into the audit log)");
-    auto stub = pb::Rollouts::NewStub(c.channel);
+    auto service = pb::Rollouts::NewStub(c.channel);
     pb::Rollout response;
     auto ctx = c.context();
-    if (auto s = ((*stub).*call)(ctx.get(), request, &response); !s.ok())
+    if (auto s = ((*service).*call)(ctx.get(), request, &response); !s.ok())
         return reportError("rollout " + name, s);
     if (args.flag("json"))
         printJson(response);
@@ -151,10 +151,10 @@ int launch(const ArgParser& args, const Connection& c)
         return usage("rollout", "guardrails take numbers (fractions, e.g. 0.10)");
     }
     g->set_min_samples(static_cast<int>(*minSamples));
-    auto stub = pb::Rollouts::NewStub(c.channel);
+    auto service = pb::Rollouts::NewStub(c.channel);
     pb::Rollout response;
     auto ctx = c.context();
-    if (auto s = stub->LaunchRollout(ctx.get(), request, &response); !s.ok())
+    if (auto s = service->LaunchRollout(ctx.get(), request, &response); !s.ok())
         return reportError("rollout launch", s);
     if (args.flag("json"))
         printJson(response);
@@ -165,13 +165,13 @@ int launch(const ArgParser& args, const Connection& c)
 
 int list(const ArgParser& args, const Connection& c)
 {
-    auto stub = pb::Rollouts::NewStub(c.channel);
+    auto service = pb::Rollouts::NewStub(c.channel);
     pb::ListRolloutsRequest request;
     request.set_active_only(args.flag("active"));
     request.set_graph_name(args.value("graph", ""));
     pb::ListRolloutsResponse response;
     auto ctx = c.context();
-    if (auto s = stub->ListRollouts(ctx.get(), request, &response); !s.ok())
+    if (auto s = service->ListRollouts(ctx.get(), request, &response); !s.ok())
         return reportError("rollout ls", s);
     if (args.flag("json")) {
         printJson(response);
@@ -189,12 +189,12 @@ int list(const ArgParser& args, const Connection& c)
 
 int versions(const ArgParser& args, const Connection& c)
 {
-    auto stub = pb::Rollouts::NewStub(c.channel);
+    auto service = pb::Rollouts::NewStub(c.channel);
     pb::ListVersionsRequest request;
     request.set_graph_name(args.value("graph", ""));
     pb::ListVersionsResponse response;
     auto ctx = c.context();
-    if (auto s = stub->ListVersions(ctx.get(), request, &response); !s.ok())
+    if (auto s = service->ListVersions(ctx.get(), request, &response); !s.ok())
         return reportError("rollout versions", s);
     if (args.flag("json")) {
         printJson(response);
@@ -217,13 +217,13 @@ int createVersion(const ArgParser& args, const Connection& c)
         return usage(
             "rollout",
             "rollout create-version needs --from-entry ENTRY_ID (an approved prompt optimization)");
-    auto stub = pb::Rollouts::NewStub(c.channel);
+    auto service = pb::Rollouts::NewStub(c.channel);
     pb::CreateVersionRequest request;
     request.set_source_entry_id(*entry);
     request.set_request_id(args.value("request-id", newRequestId()));
     pb::OptimizationVersion response;
     auto ctx = c.context();
-    if (auto s = stub->CreateVersion(ctx.get(), request, &response); !s.ok())
+    if (auto s = service->CreateVersion(ctx.get(), request, &response); !s.ok())
         return reportError("rollout create-version", s);
     if (args.flag("json"))
         printJson(response);
@@ -238,12 +238,12 @@ int status(const ArgParser& args, const Connection& c)
 {
     if (args.positional().size() < 2)
         return usage("rollout", "rollout status needs a ROLLOUT_ID");
-    auto stub = pb::Rollouts::NewStub(c.channel);
+    auto service = pb::Rollouts::NewStub(c.channel);
     pb::GetRolloutRequest request;
     request.set_rollout_id(args.positional()[1]);
     pb::Rollout response;
     auto ctx = c.context();
-    if (auto s = stub->GetRollout(ctx.get(), request, &response); !s.ok())
+    if (auto s = service->GetRollout(ctx.get(), request, &response); !s.ok())
         return reportError("rollout status", s);
     if (args.flag("json"))
         printJson(response);

@@ -43,10 +43,10 @@ int traceLs(const ArgParser& args, const Connection& c)
     if (!limit)
         return usage("trace", "--limit takes a number");
     request.set_page_size(static_cast<int>(*limit));
-    auto stub = pb::Traces::NewStub(c.channel);
+    auto service = pb::Traces::NewStub(c.channel);
     pb::SearchTracesResponse response;
     auto ctx = c.context();
-    if (auto s = stub->SearchTraces(ctx.get(), request, &response); !s.ok())
+    if (auto s = service->SearchTraces(ctx.get(), request, &response); !s.ok())
         return reportError("trace ls", s);
     if (args.flag("json")) {
         printJson(response);
@@ -72,11 +72,11 @@ int traceGet(const ArgParser& args, const Connection& c)
     const auto out = args.value("out");
     if (!out)
         return usage("trace", "trace get needs --out FILE.dstrace");
-    auto stub = pb::Traces::NewStub(c.channel);
+    auto service = pb::Traces::NewStub(c.channel);
     pb::GetTraceRequest request;
     request.set_thread_id(args.positional()[1]);
     auto ctx = c.context(true);
-    auto reader = stub->GetTrace(ctx.get(), request);
+    auto reader = service->GetTrace(ctx.get(), request);
     // Write to a temporary name first: a broken stream must not leave a
     // half trace under the name the user asked for.
     const std::string partial = *out + ".partial";
