@@ -1,0 +1,211 @@
+#pragma once
+// Internals of RunStore shared by RunStore.cpp (messages, spans, edges,
+// sequences) and RunStoreState.cpp (state reconstruction). Not for views.
+
+#include "models/RunStore.h"
+#include "protocol/Dedupe.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+namespace nexus::models::detail {
+
+// A set of 64-bit numbers as sorted, disjoint, non-touching closed
+// intervals: a run's sequences are mostly consecutive, so this stays tiny.
+class IntervalSet
+{
+public:
+    bool contains(std::uint64_t value) const;
+    void insert(std::uint64_t value);
+    // How many numbers of [lo, hi] are not in the set; the first and last of them.
+    std::uint64_t missingIn(std::uint64_t lo, std::uint64_t hi, std::uint64_t& first,
+                            std::uint64_t& last) const;
+    std::size_t intervals() const { return ranges_.size(); }
+
+private:
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges_;
+};
+
+struct StateTracking
+{
+    bool blocked = false; // patches are skipped until a full state / checkpoint / GRAPH_START
+    bool noBaseReported = false;
+    std::string lastUnknownBase;
+};
+
+// Adds an issue without touching the corrupted flag.
+void addIssue(Run& run, std::uint32_t step, IssueKind kind, std::string message);
+// Adds the issue and opens a corrupted stretch at `step` unless one is open;
+// `blocking` also stops patches from being applied.
+void corrupt(Run& run, StateTracking& state, std::uint32_t step, IssueKind kind,
+             std::string message, bool blocking);
+// Ends the open corrupted stretch (Healed issue), if any.
+void heal(Run& run, StateTracking& state, std::uint32_t step, const std::string& how);
+
+// State steps. `keep` is false beyond the step cap: `current` follows, and
+// nothing is recorded (issues go to `step`, the last kept one).
+void applyInitialState(Run& run, StateTracking& state, std::uint32_t step, std::string_view text,
+                       const RunStoreLimits& limits, bool keep);
+void applyStateDiff(Run& run, StateTracking& state, std::uint32_t step, const ds::StateDiff& diff,
+                    const RunStoreLimits& limits, bool keep);
+void applyCheckpoint(Run& run, StateTracking& state, std::uint32_t step,
+                     const ds::Checkpoint& checkpoint, const RunStoreLimits& limits, bool keep);
+
+StateAt stateAt(const Run& run, std::uint32_t step);
+std::vector<PathChange> changesAt(const Run& run, std::uint32_t step);
+
+// Text helpers shared by the RunStore sources.
+inline constexpr std::size_t kMaxDetailBytes = 200; // one-line step details
+std::string num(std::uint64_t value);
+// Appends without passing `limit` bytes or cutting a UTF-8 sequence.
+void appendBounded(std::string& out, std::string_view text, std::size_t limit);
+std::string bounded(std::string_view text, std::size_t limit);
+std::string attributeText(const ds::AttributeValue& value); // strings as is, others as JSON
+std::string attribute(const ds::Event& event, const std::string& key);
+
+struct PendingEdge // an edge event without a target (DashFlow sends none)
+{
+    std::string from;
+    bool conditional = false;
+};
+
+struct Unrouted // a finished node no edge event has routed out of yet
+{
+    std::string node;
+    std::vector<std::string> reached; // parallel targets already inferred
+};
+
+struct ChunkAssembly // TokenChunk text of one span, in chunk_index order
+{
+    std::string requestId;
+    std::uint32_t next = 0;                       // the chunk that extends the contiguous text
+    std::size_t prefixBytes = 0;                  // where the contiguous text ends in tokenText
+    std::map<std::uint32_t, std::string> waiting; // arrived early, shown after a gap
+    std::size_t waitingBytes = 0;
+};
+
+struct RequestStats // TokenChunk stats of one request, until node Metrics claim them
+{
+    std::uint32_t span = 0;
+    std::int64_t prompt = 0, completion = 0;
+    bool claimed = false;
+};
+
+struct RunTracking
+{
+    StateTracking state;
+    IntervalSet anySeen, orderedSeen;
+    std::uint64_t maxOrdered = 0;
+    bool haveBaseline = false;
+    std::vector<std::uint32_t> active; // open spans, oldest first
+    std::unordered_map<std::string, int> visits;
+    std::vector<PendingEdge> pending;
+    std::vector<Unrouted> unrouted;
+    std::unordered_map<std::uint32_t, ChunkAssembly> chunks; // by span
+    std::unordered_map<std::string, std::uint32_t> requestSpan, callSpan;
+    std::unordered_map<std::string, RequestStats> requests;
+    bool schemaVersionReported = false;
+    bool stepCapReported = false;
+};
+
+struct RunRecord
+{
+    Run run;
+    RunTracking t;
+};
+
+} // namespace nexus::models::detail
+
+namespace nexus::models {
+
+struct RunStore::Impl
+{
+    explicit Impl(RunStoreLimits l) : limits(l), deduper(l.dedupeCapacity) {}
+
+    struct Ctx
+    {
+        detail::RunRecord& r;
+        Run& run;
+        std::uint32_t step; // the last kept step when !keep
+        bool keep;
+        std::int64_t ts;
+    };
+
+    RunStoreLimits limits;
+    protocol::MessageIdDeduper deduper;
+    std::vector<std::unique_ptr<detail::RunRecord>> runs; // creation order
+    std::unordered_map<std::uint64_t, detail::RunRecord*> byId;
+    std::unordered_map<std::string, detail::RunRecord*> byThread; // newest run of each thread
+    std::uint64_t nextId = 1;
+    std::uint64_t unthreaded = 0;
+    std::map<std::string, std::vector<SchemaObservation>> schemas;
+    std::unordered_map<std::string, std::string> lastSchemaByGraph;
+    std::unordered_map<std::string, std::shared_ptr<const runtime::Graph>> graphCache;
+
+    ApplyResult* result = nullptr; // of the apply in progress
+    std::int64_t wallUs = 0;
+    std::vector<std::uint64_t> touched;
+    std::unordered_set<std::uint64_t> touchedSet;
+
+    void begin(ApplyResult& out, std::int64_t wall)
+    {
+        result = &out;
+        wallUs = wall;
+        touched.clear();
+        touchedSet.clear();
+    }
+    void finish()
+    {
+        std::unordered_set<std::uint64_t> added(result->added.begin(), result->added.end());
+        for (const std::uint64_t id : touched)
+            if (!added.count(id) && byId.count(id))
+                result->updated.push_back(id);
+        result = nullptr;
+    }
+
+    void message(const ds::DashStreamMessage& m);
+    void event(const ds::Event& e, const std::string& fallbackThread);
+    detail::RunRecord* runFor(const ds::Header& h, const std::string& thread, bool graphStart);
+    detail::RunRecord& create(const ds::Header& h, const std::string& thread, int ordinal);
+    void evict(const detail::RunRecord* keep);
+    Ctx open(detail::RunRecord& r, const ds::Header& h, StepKind kind, int eventType,
+             std::int64_t durationUs, bool ordered);
+    void judgeSequence(Ctx& c, std::uint64_t sequence, bool ordered);
+    void setDetail(Ctx& c, std::string_view text)
+    {
+        if (c.keep && !text.empty())
+            c.run.steps[c.step].detail =
+                c.run.intern(detail::bounded(text, detail::kMaxDetailBytes));
+    }
+    void setNode(Ctx& c, const std::string& node)
+    {
+        if (c.keep && !node.empty())
+            c.run.steps[c.step].node = c.run.intern(node);
+    }
+
+    void graphStart(Ctx& c, const ds::Event& e);
+    void loadGraph(Run& run, const std::string* schemaJson, const std::string* manifest);
+    void observeSchema(const Run& run, std::int64_t ts);
+    void graphEnd(Ctx& c, const ds::Event& e);
+    void nodeStart(Ctx& c, const ds::Event& e);
+    void nodeEnd(Ctx& c, const ds::Event& e, bool failed);
+    void edge(Ctx& c, const ds::Event& e);
+    void inferEdges(Ctx& c, const std::string& target);
+    void endEdges(Ctx& c);
+    int spanForKey(Ctx& c, std::unordered_map<std::string, std::uint32_t>& map,
+                   const std::string& key);
+    void tokenChunk(Ctx& c, const ds::TokenChunk& chunk);
+    void toolExecution(Ctx& c, const ds::ToolExecution& tool);
+    void metrics(Ctx& c, const ds::Metrics& m);
+    void claimChunkStats(Ctx& c, std::uint32_t span, std::int64_t prompt, std::int64_t completion);
+    void error(Ctx& c, const ds::Error& e);
+};
+
+} // namespace nexus::models
