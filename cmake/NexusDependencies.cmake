@@ -5,6 +5,7 @@ find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 find_package(nlohmann_json 3.10 REQUIRED)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
+pkg_check_modules(GVC REQUIRED IMPORTED_TARGET libgvc libcgraph)
 find_package(gRPC CONFIG REQUIRED)
 find_package(SQLite3 REQUIRED)
 
