@@ -105,6 +105,11 @@ bool KafkaConsumer::start()
     rd_kafka_conf_set_stats_cb(conf, &Worker::onStatistics);
     rd_kafka_conf_set_rebalance_cb(conf, &Worker::onRebalance);
     rd_kafka_conf_set_log_cb(conf, &Worker::onLog);
+    // Records fetched while the consumer closes are served to the close
+    // queue's poll; without a consume callback librdkafka asserts there
+    // (rdkafka_queue.c "res != RD_KAFKA_OP_RES_PASS"). They are dropped:
+    // this consumer never commits or stores offsets.
+    rd_kafka_conf_set_consume_cb(conf, [](rd_kafka_message_t*, void*) {});
 
     rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
     if (!rk) {
