@@ -30,6 +30,7 @@ void SandboxHost::start(const SandboxSettings& settings)
     options.simulate = settings.instances;
     options.simRate = settings.runsPerSecondPerInstance;
     options.simDrift = settings.driftPerMinute;
+    options.simRealTime = settings.realTime;
     options.dataDir = settings.dataDir.toStdString();
 
     auto* watcher = new QFutureWatcher<Result>(this);

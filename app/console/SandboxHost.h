@@ -21,7 +21,11 @@ struct SandboxSettings
     int instances = 24;
     double runsPerSecondPerInstance = 0.5;
     double driftPerMinute = 0.02; // the drifting instance's quality loss (tests speed it up)
-    QString dataDir;              // empty = a new temporary directory
+    // Publish each simulated message when its timestamp comes due, so runs
+    // are seen running; false sends a run's telemetry at once (tests that
+    // need many finished runs quickly).
+    bool realTime = true;
+    QString dataDir; // empty = a new temporary directory
 };
 
 class SandboxHost : public QObject

@@ -189,6 +189,7 @@ NexusServer::start(const ServerOptions& requested)
         sim.instances = p.options.simulate;
         sim.runsPerSecondPerInstance = p.options.simRate;
         sim.faults.driftPerMinute = p.options.simDrift;
+        sim.realTime = p.options.simRealTime;
         if (p.options.seed != 0)
             sim.seed = static_cast<std::uint64_t>(p.options.seed);
         p.simulator =

@@ -38,6 +38,9 @@ Options:
   --simulate N           run a simulated fleet of N instances publishing to the topic
   --sim-rate R           runs per second per simulated instance (default 0.5)
   --sim-drift Q          quality points per minute the drifting instance loses (default 0.02)
+  --sim-realtime         publish each simulated message when its timestamp comes due, so
+                         runs are seen running (default: a run's messages go out at once,
+                         stamped ahead along its simulated latencies); flags take =false
   --seed N               seed of the simulated fleet (default: random)
   --resources DIR        sample graphs for the simulator (default: found next to nexusd)
   --tokens FILE          bearer tokens and roles (JSON, see docs/nexus-api.md "Access")
@@ -63,12 +66,12 @@ namespace {
 const std::map<std::string, bool>& knownOptions() // name -> takes a value
 {
     static const std::map<std::string, bool> known = {
-        {"listen", true},   {"data-dir", true},  {"kafka", true},
-        {"topic", true},    {"group-id", true},  {"embedded-kafka", false},
-        {"simulate", true}, {"sim-rate", true},  {"sim-drift", true},
-        {"seed", true},     {"resources", true}, {"tokens", true},
-        {"tls-cert", true}, {"tls-key", true},   {"retention-days", true},
-        {"sandbox", false}, {"config", true},
+        {"listen", true},         {"data-dir", true}, {"kafka", true},
+        {"topic", true},          {"group-id", true}, {"embedded-kafka", false},
+        {"simulate", true},       {"sim-rate", true}, {"sim-drift", true},
+        {"sim-realtime", false},  {"seed", true},     {"resources", true},
+        {"tokens", true},         {"tls-cert", true}, {"tls-key", true},
+        {"retention-days", true}, {"sandbox", false}, {"config", true},
     };
     return known;
 }
@@ -98,6 +101,8 @@ bool apply(ServerOptions& o, const std::string& name, const std::string& value,
             o.simRate = std::stod(value);
         else if (name == "sim-drift")
             o.simDrift = std::stod(value);
+        else if (name == "sim-realtime")
+            o.simRealTime = value != "false";
         else if (name == "seed")
             o.seed = std::stoll(value);
         else if (name == "resources")
@@ -182,8 +187,8 @@ parseServerOptions(const std::vector<std::string>& args)
             if (i + 1 >= args.size())
                 return OptionsError{"--" + name + " needs a value"};
             value = args[++i];
-        } else if (!known->second) {
-            value = "true";
+        } else if (!known->second && !inlineValue) {
+            value = "true"; // a flag; --flag=false turns it off (e.g. over a --config)
         }
         if (name == "config")
             configPath = value;

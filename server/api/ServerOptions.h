@@ -18,10 +18,11 @@ struct ServerOptions
     std::vector<std::string> topics{"dashstream-events"};
     std::string groupId = "nexusd";
     bool embeddedKafka = false;
-    int simulate = 0;       // simulated instances (0 = none)
-    double simRate = 0.5;   // runs per second per simulated instance
-    double simDrift = 0.02; // quality lost per minute by the drifting simulated instance
-    std::string resources;  // sample graphs for the simulator ("" = found automatically)
+    int simulate = 0;         // simulated instances (0 = none)
+    double simRate = 0.5;     // runs per second per simulated instance
+    double simDrift = 0.02;   // quality lost per minute by the drifting simulated instance
+    bool simRealTime = false; // publish each simulated message when its timestamp comes due
+    std::string resources;    // sample graphs for the simulator ("" = found automatically)
     std::string tokensFile;
     std::string tlsCert, tlsKey;
     bool sandbox = false;

@@ -15,6 +15,7 @@
 namespace nexus::server {
 
 using SteadyClock = std::chrono::steady_clock;
+namespace ds = protocol::ds;
 
 struct FleetSimulator::Impl
 {
@@ -22,6 +23,11 @@ struct FleetSimulator::Impl
     std::unique_ptr<runtime::KafkaSink> sink;
     runtime::Rng rng; // worker only
     SteadyClock::time_point started;
+    // realTime: messages waiting for their time, by (due, emission counter);
+    // worker only. A run's due times never decrease, so its messages keep
+    // their emission order.
+    std::map<std::pair<SteadyClock::time_point, std::uint64_t>, ds::DashStreamMessage> paced;
+    std::uint64_t emissionCounter = 0;
 
     mutable std::mutex mutex; // everything below
     SimStats stats;
@@ -74,6 +80,29 @@ private:
     double sum_ = 0;
     int count_ = 0;
 };
+
+// Keeps a run's messages; the worker publishes them after the run, at
+// once or paced.
+class RunBuffer final : public runtime::TelemetrySink
+{
+public:
+    runtime::Status publish(const ds::DashStreamMessage& message) override
+    {
+        messages.push_back(message);
+        return protocol::Ok{};
+    }
+    std::vector<ds::DashStreamMessage> messages;
+};
+
+// A message's simulated time: its header's timestamp (for an EventBatch, its
+// latest event's); 0 when it has none.
+std::int64_t timestampOf(const ds::DashStreamMessage& message)
+{
+    std::int64_t t = 0;
+    protocol::forEachHeader(message,
+                            [&t](const ds::Header& h) { t = std::max(t, h.timestamp_us()); });
+    return t;
+}
 
 } // namespace
 
@@ -164,13 +193,16 @@ void FleetSimulator::run()
                              ? start + std::chrono::microseconds(options_.firstKnowledgeAfterUs)
                              : never;
     while (!stopping_) {
-        const auto due = std::min(*std::min_element(next.begin(), next.end()), nextKnowledge);
+        auto due = std::min(*std::min_element(next.begin(), next.end()), nextKnowledge);
+        if (!impl_->paced.empty())
+            due = std::min(due, impl_->paced.begin()->first.first);
         {
             std::unique_lock lock(wakeMutex_);
             if (wake_.wait_until(lock, due, [&] { return stopping_.load(); }))
                 break;
         }
         const auto now = SteadyClock::now();
+        publishDue(now, never);
         if (now >= nextKnowledge) {
             generateKnowledge();
             nextKnowledge = now + std::chrono::microseconds(options_.knowledgeIntervalUs);
@@ -185,6 +217,42 @@ void FleetSimulator::run()
                 next[i] = now;
         }
     }
+    // Stopping: what is still paced goes out at once (Nexus sees whole
+    // runs), unless that takes too long.
+    publishDue(never, SteadyClock::now() + std::chrono::milliseconds(options_.pacedFlushTimeoutMs));
+}
+
+void FleetSimulator::publishDue(SteadyClock::time_point upTo, SteadyClock::time_point deadline)
+{
+    auto& paced = impl_->paced;
+    if (paced.empty() || paced.begin()->first.first > upTo)
+        return;
+    std::uint64_t published = 0, failures = 0, dropped = 0;
+    std::string error;
+    while (!paced.empty() && paced.begin()->first.first <= upTo) {
+        if (SteadyClock::now() > deadline) {
+            dropped = paced.size();
+            paced.clear();
+            error = "simulator: dropped " + std::to_string(dropped) +
+                    " paced messages still pending after " +
+                    std::to_string(options_.pacedFlushTimeoutMs) + " ms of flushing";
+            break;
+        }
+        auto node = paced.extract(paced.begin());
+        ++published;
+        if (auto status = impl_->sink->publish(node.mapped()); !status) {
+            ++failures;
+            error = status.error().message;
+        }
+    }
+    std::lock_guard lock(impl_->mutex);
+    SimStats& s = impl_->stats;
+    s.published += published;
+    s.sinkFailures += failures;
+    s.pacedDropped += dropped;
+    s.pacedPending = paced.size();
+    if (!error.empty())
+        s.lastError = error;
 }
 
 runtime::RunEffects FleetSimulator::faultEffects(const SimInstance& instance) const
@@ -242,12 +310,15 @@ void FleetSimulator::runOnce(std::size_t instanceIndex)
         }
     }
 
-    QualityTap tap(*impl_->sink);
+    RunBuffer buffer;
+    QualityTap tap(buffer);
     runtime::TelemetryEmitter emitter(tap, telemetry);
     runtime::RunOptions options;
     options.seed = rng.next();
     options.tenantId = options_.tenantId;
-    options.startTimeUs = nowUs();
+    const auto startedAt = SteadyClock::now();
+    const std::int64_t startUs = nowUs();
+    options.startTimeUs = startUs;
     options.effects = effects;
     runtime::Executor executor(impl_->graphs.at(graphName), options, &emitter);
     runtime::RunResult result = executor.start();
@@ -263,6 +334,35 @@ void FleetSimulator::runOnce(std::size_t instanceIndex)
     record.error = result.error ? result.error->message : std::string();
     record.durationUs = result.durationUs;
     record.quality = tap.quality();
+
+    // Publish the run's messages: paced by their timestamps (realTime, and
+    // room in the queue), or at once.
+    std::vector<ds::DashStreamMessage>& messages = buffer.messages;
+    std::uint64_t published = 0, failures = 0, overflow = 0;
+    std::string error;
+    const bool pace =
+        options_.realTime && impl_->paced.size() + messages.size() <= options_.pacedQueueLimit;
+    if (pace) {
+        // Due = run start + simulated offset, never earlier than the run's
+        // previous message (resumed interrupts continue one time line).
+        auto due = startedAt;
+        for (ds::DashStreamMessage& m : messages) {
+            if (const std::int64_t t = timestampOf(m); t > 0)
+                due = std::max(due, startedAt + std::chrono::microseconds(t - startUs));
+            impl_->paced.emplace(std::pair{due, impl_->emissionCounter++}, std::move(m));
+        }
+    } else {
+        overflow = options_.realTime ? messages.size() : 0;
+        for (const ds::DashStreamMessage& m : messages) {
+            ++published;
+            if (auto status = impl_->sink->publish(m); !status) {
+                ++failures;
+                if (error.empty())
+                    error = status.error().message;
+            }
+        }
+    }
+
     std::lock_guard lock(impl_->mutex);
     SimStats& s = impl_->stats;
     ++s.runs;
@@ -270,9 +370,12 @@ void FleetSimulator::runOnce(std::size_t instanceIndex)
     s.canaryRuns += canary ? 1 : 0;
     s.baselineRuns += routed && !canary ? 1 : 0;
     s.messages += emitter.emitted();
-    s.sinkFailures += emitter.sinkFailures();
-    if (emitter.firstSinkError())
-        s.lastError = emitter.firstSinkError()->message;
+    s.published += published;
+    s.sinkFailures += failures;
+    s.pacedOverflow += overflow;
+    s.pacedPending = impl_->paced.size();
+    if (!error.empty())
+        s.lastError = error;
     impl_->recent.push_back(std::move(record));
     while (impl_->recent.size() > options_.recentRunsKept)
         impl_->recent.pop_front();

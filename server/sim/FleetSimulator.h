@@ -2,8 +2,10 @@
 // The sandbox fleet (docs/fleet-simulator.md): simulated instances that run
 // the sample graphs on the embedded runtime at a steady pace and publish
 // real DashStream records, with their instance labels, through one shared
-// Kafka producer. A run's telemetry is produced at once; its timestamps
-// follow the simulated latencies from the moment it starts.
+// Kafka producer. A run executes at once; its timestamps follow the
+// simulated latencies from the moment it starts. By default its telemetry
+// is published at once too; with realTime each message is published when
+// its timestamp comes due, so runs are seen running on the wire.
 //
 // Before every run it asks the RolloutRouter for the graph's active route
 // and sends weight% of the runs to the canary version, with that version's
@@ -22,6 +24,7 @@
 #include "server/store/Store.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -63,6 +66,17 @@ struct FleetSimulatorOptions
     // taken in turn: by default one better, one worse.
     std::vector<VersionEffect> versionEffects = {{0.06, 0.95, 0.0}, {-0.12, 1.3, 0.05}};
     std::size_t recentRunsKept = 500; // evidence for knowledge entries
+    // Pacing. false: a run's messages are published as soon as it has run
+    // (their timestamps lie ahead). true: each message is published when
+    // its header timestamp comes due (run start + simulated offset), a
+    // run's messages in emission order. A run that would take the pending
+    // queue past pacedQueueLimit messages is published at once instead
+    // (SimStats::pacedOverflow). stop() publishes what is still pending at
+    // once, for at most pacedFlushTimeoutMs; the rest is dropped
+    // (SimStats::pacedDropped).
+    bool realTime = false;
+    std::size_t pacedQueueLimit = 200'000;
+    int pacedFlushTimeoutMs = 5'000;
 };
 
 struct SimStats
@@ -70,9 +84,13 @@ struct SimStats
     std::uint64_t runs = 0;
     std::uint64_t failedRuns = 0;
     std::uint64_t canaryRuns = 0;
-    std::uint64_t baselineRuns = 0; // runs under a rollout that stayed on the baseline
-    std::uint64_t messages = 0;
-    std::uint64_t sinkFailures = 0;
+    std::uint64_t baselineRuns = 0;  // runs under a rollout that stayed on the baseline
+    std::uint64_t messages = 0;      // emitted by the runs
+    std::uint64_t sinkFailures = 0;  // refused by the Kafka sink
+    std::uint64_t published = 0;     // handed to the Kafka sink (refused ones included)
+    std::uint64_t pacedPending = 0;  // realTime: emitted, waiting for their time
+    std::uint64_t pacedOverflow = 0; // realTime: published early, the queue being full
+    std::uint64_t pacedDropped = 0;  // realTime: still pending when stop() gave up flushing
     std::uint64_t knowledgeEntries = 0;
     std::uint64_t versions = 0;
     std::string lastError;
@@ -91,7 +109,8 @@ public:
 
     // Loads the graphs, creates the producer and starts the worker.
     KafkaStatus start();
-    void stop(); // flushes what was produced
+    // Publishes what is still paced (realTime) and flushes what was produced.
+    void stop();
     bool running() const { return worker_.joinable(); }
 
     const std::vector<SimInstance>& instances() const { return roster_; }
@@ -111,6 +130,10 @@ private:
     struct Impl;
     void run();
     void runOnce(std::size_t instanceIndex);
+    // realTime: publishes the paced messages due by `upTo`, giving up (and
+    // dropping the rest) after `deadline`.
+    void publishDue(std::chrono::steady_clock::time_point upTo,
+                    std::chrono::steady_clock::time_point deadline);
     runtime::RunEffects faultEffects(const SimInstance& instance) const;
     std::int64_t nowUs() const;
 

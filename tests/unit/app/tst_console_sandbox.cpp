@@ -70,6 +70,7 @@ private slots:
         nexus::app::SandboxSettings settings;
         settings.runsPerSecondPerInstance = 2.0;
         settings.driftPerMinute = 3.0;
+        settings.realTime = false; // needs 10 finished runs per instance fast, slow one's too
         w.session()->setSandboxSettings(settings);
         w.openProfile(nexus::client::ConnectionProfile::localSandbox());
         QTRY_COMPARE_WITH_TIMEOUT(w.session()->fleet()->rowCount(), 24, 60000);

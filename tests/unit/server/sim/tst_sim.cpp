@@ -2,7 +2,11 @@
 // embedded broker, the Ingestor consumes into a store and the fleet
 // aggregator; its planted faults must stand out there, its knowledge
 // entries must cite real runs, and canary routing must carry a version's
-// true effect into the stored run samples.
+// true effect into the stored run samples. In real time, a run's records
+// must reach the wire spread out as its timestamps say, in emission order.
+#include "runtime/Executor.h"
+#include "runtime/GraphLoader.h"
+#include "runtime/TelemetryEmitter.h"
 #include "server/ingest/FleetAggregator.h"
 #include "server/ingest/Ingestor.h"
 #include "server/kafka/EmbeddedBroker.h"
@@ -11,10 +15,13 @@
 #include "../ingest/KafkaTestSupport.h"
 #include "../ingest/MemoryStore.h"
 
+#include <QElapsedTimer>
 #include <QTest>
 
 #include <algorithm>
+#include <filesystem>
 #include <numeric>
+#include <thread>
 
 using namespace nexus::server;
 using namespace nexus::server::test;
@@ -23,6 +30,9 @@ namespace {
 
 constexpr int kTimeoutMs = 90'000;
 const std::string kTopic = "sim-fleet";
+const std::string kPacedTopic = "sim-paced";
+const std::string kStopTopic = "sim-paced-stop";
+const std::string kBoundTopic = "sim-paced-bound";
 
 std::int64_t wallNowUs()
 {
@@ -60,6 +70,133 @@ double medianOf(std::vector<double> values)
 {
     std::sort(values.begin(), values.end());
     return values.empty() ? 0 : values[values.size() / 2];
+}
+
+// One record as a live reader saw it: when it arrived, and its header.
+struct Arrival
+{
+    std::chrono::steady_clock::time_point at;
+    std::string threadId;
+    std::uint64_t sequence = 0;
+    std::int64_t timestampUs = 0;
+    ds::EventType event = ds::EVENT_TYPE_UNSPECIFIED; // for Event messages
+};
+
+// Reads every partition of a topic from the start on its own thread and
+// notes when each record arrives.
+class TimedReader
+{
+public:
+    TimedReader(const std::string& bootstrap, const std::string& topic, int partitions)
+    {
+        char errstr[256];
+        rd_kafka_conf_t* conf = rd_kafka_conf_new();
+        rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), errstr, sizeof errstr);
+        rd_kafka_conf_set(conf, "group.id", "timed-reader", errstr, sizeof errstr);
+        rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof errstr);
+        rd_kafka_conf_set(conf, "fetch.wait.max.ms", "20", errstr, sizeof errstr);
+        consumer_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+        rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(partitions);
+        for (int p = 0; p < partitions; ++p)
+            rd_kafka_topic_partition_list_add(parts, topic.c_str(), p)->offset =
+                RD_KAFKA_OFFSET_BEGINNING;
+        rd_kafka_assign(consumer_, parts);
+        rd_kafka_topic_partition_list_destroy(parts);
+        thread_ = std::thread([this] { read(); });
+    }
+    ~TimedReader()
+    {
+        stop_ = true;
+        thread_.join();
+        rd_kafka_consumer_close(consumer_);
+        rd_kafka_destroy(consumer_);
+    }
+    std::vector<Arrival> arrivals() const
+    {
+        std::lock_guard lock(mutex_);
+        return arrivals_;
+    }
+    std::size_t undecoded() const
+    {
+        std::lock_guard lock(mutex_);
+        return undecoded_;
+    }
+
+private:
+    void read()
+    {
+        nexus::protocol::RecordDecoder decoder;
+        while (!stop_) {
+            rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_, 50);
+            if (!m)
+                continue;
+            const auto at = std::chrono::steady_clock::now();
+            if (!m->err) {
+                ds::DashStreamMessage message;
+                const bool ok =
+                    decoder.decode({static_cast<const char*>(m->payload), m->len}, message).ok();
+                const ds::Header* h = ok ? nexus::protocol::headerOf(message) : nullptr;
+                std::lock_guard lock(mutex_);
+                if (!h) {
+                    ++undecoded_;
+                } else {
+                    arrivals_.push_back({at, h->thread_id(), h->sequence(), h->timestamp_us(),
+                                         message.has_event() ? message.event().event_type()
+                                                             : ds::EVENT_TYPE_UNSPECIFIED});
+                }
+            }
+            rd_kafka_message_destroy(m);
+        }
+    }
+
+    rd_kafka_t* consumer_ = nullptr;
+    std::thread thread_;
+    std::atomic<bool> stop_{false};
+    mutable std::mutex mutex_;
+    std::vector<Arrival> arrivals_;
+    std::size_t undecoded_ = 0;
+};
+
+// A run's records in the order they arrived.
+std::map<std::string, std::vector<Arrival>> byRun(const std::vector<Arrival>& arrivals)
+{
+    std::map<std::string, std::vector<Arrival>> runs;
+    for (const Arrival& a : arrivals)
+        runs[a.threadId].push_back(a);
+    return runs;
+}
+
+const Arrival* findEvent(const std::vector<Arrival>& run, ds::EventType type)
+{
+    for (const Arrival& a : run)
+        if (a.event == type)
+            return &a;
+    return nullptr;
+}
+
+// Finished runs (GRAPH_START and GRAPH_END arrived) whose simulated span
+// is at least a second.
+std::size_t longFinishedRuns(const std::vector<Arrival>& arrivals)
+{
+    std::size_t n = 0;
+    for (const auto& [thread, run] : byRun(arrivals)) {
+        const Arrival* start = findEvent(run, ds::EVENT_TYPE_GRAPH_START);
+        const Arrival* end = findEvent(run, ds::EVENT_TYPE_GRAPH_END);
+        n += start && end && end->timestampUs - start->timestampUs >= 1'000'000 ? 1 : 0;
+    }
+    return n;
+}
+
+FleetSimulatorOptions pacedOptions(const std::string& bootstrap, const std::string& topic)
+{
+    FleetSimulatorOptions options;
+    options.bootstrapServers = bootstrap;
+    options.topic = topic;
+    options.graphsDir = std::string(NEXUS_SOURCE_DIR) + "/resources/graphs";
+    options.graphs = {"rag_pipeline"}; // runs of about 4 s (retrieve, rerank, generate, ...)
+    options.knowledgeIntervalUs = 0;
+    options.realTime = true;
+    return options;
 }
 
 } // namespace
@@ -109,7 +246,8 @@ private slots:
     void initTestCase()
     {
         EmbeddedBrokerOptions brokerOptions;
-        brokerOptions.topics = {{kTopic, 4}, {kTopic + "-dlq", 1}};
+        brokerOptions.topics = {
+            {kTopic, 4}, {kTopic + "-dlq", 1}, {kPacedTopic, 4}, {kStopTopic, 4}, {kBoundTopic, 4}};
         auto broker = EmbeddedBroker::start(brokerOptions);
         QVERIFY(broker.ok());
         broker_ = std::move(broker.value());
@@ -273,6 +411,154 @@ private slots:
         QVERIFY(stats.canaryRuns > 0 && stats.baselineRuns > 0);
         QCOMPARE(stats.sinkFailures, std::uint64_t(0));
         QCOMPARE(ingestor_->stats().badRecords, std::uint64_t(0));
+    }
+
+    // Real-time pacing publishes messages by their timestamps, which is only
+    // order-preserving if a run's timestamps never go back, interrupts and
+    // resumes included (coding_agent's human review).
+    void runTimestampsNeverGoBack()
+    {
+        const std::string dir = std::string(NEXUS_SOURCE_DIR) + "/resources/graphs";
+        int graphs = 0;
+        for (const auto& file : std::filesystem::directory_iterator(dir)) {
+            if (file.path().extension() != ".json")
+                continue;
+            auto loaded = nexus::runtime::loadGraphFile(file.path().string());
+            QVERIFY(loaded.ok());
+            ++graphs;
+            for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+                nexus::runtime::MemorySink sink;
+                nexus::runtime::TelemetryEmitter emitter(sink);
+                nexus::runtime::RunOptions options;
+                options.seed = seed;
+                nexus::runtime::Executor executor(loaded->graph, options, &emitter);
+                auto result = executor.start();
+                for (int resumes = 0;
+                     result.status == nexus::runtime::RunStatus::Interrupted && resumes < 16;
+                     ++resumes)
+                    result = executor.resume(result.interrupt->autoResume);
+                std::int64_t last = 0;
+                std::uint64_t lastSequence = 0;
+                for (const auto& m : sink.messages()) {
+                    const ds::Header* h = nexus::protocol::headerOf(m);
+                    QVERIFY(h);
+                    QVERIFY2(h->timestamp_us() >= last, file.path().filename().c_str());
+                    QVERIFY(h->sequence() > lastSequence);
+                    last = h->timestamp_us();
+                    lastSequence = h->sequence();
+                }
+            }
+        }
+        QCOMPARE(graphs, 4);
+    }
+
+    // With realTime, a run's records reach the wire as its simulated time
+    // passes: GRAPH_END arrives about its span after GRAPH_START, and every
+    // run's records arrive in emission order.
+    void realTimeRecordsArriveAsTheRunGoes()
+    {
+        // The fleet above has done its part; quiet the machine for timing.
+        sim_->stop();
+        ingestor_->stop();
+
+        TimedReader reader(broker_->bootstrapServers(), kPacedTopic, 4);
+        FleetSimulatorOptions options = pacedOptions(broker_->bootstrapServers(), kPacedTopic);
+        options.instances = 2;
+        options.runsPerSecondPerInstance = 0.5;
+        options.seed = 77;
+        FleetSimulator sim(options, nullptr, nullptr, nullptr);
+        QVERIFY(sim.start().ok());
+        QTRY_VERIFY_WITH_TIMEOUT(sim.stats().pacedPending > 0, kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(longFinishedRuns(reader.arrivals()) >= 4, kTimeoutMs);
+        // Only what arrived before stop() (which flushes the rest at once).
+        const std::vector<Arrival> arrivals = reader.arrivals();
+        sim.stop();
+        QCOMPARE(reader.undecoded(), std::size_t(0));
+
+        std::size_t checked = 0;
+        for (const auto& [thread, run] : byRun(arrivals)) {
+            // Per run, the wire order is the emission order.
+            for (std::size_t i = 1; i < run.size(); ++i) {
+                QVERIFY2(run[i].sequence > run[i - 1].sequence, thread.c_str());
+                QVERIFY2(run[i].timestampUs >= run[i - 1].timestampUs, thread.c_str());
+            }
+            const Arrival* start = findEvent(run, ds::EVENT_TYPE_GRAPH_START);
+            const Arrival* end = findEvent(run, ds::EVENT_TYPE_GRAPH_END);
+            if (!start || !end)
+                continue;
+            QCOMPARE(start->sequence, std::uint64_t(1));
+            const std::int64_t spanUs = end->timestampUs - start->timestampUs;
+            if (spanUs < 1'000'000)
+                continue;
+            const auto gapUs =
+                std::chrono::duration_cast<std::chrono::microseconds>(end->at - start->at).count();
+            const std::string detail = thread + ": simulated " + std::to_string(spanUs / 1000) +
+                                       " ms, on the wire " + std::to_string(gapUs / 1000) + " ms";
+            qInfo("%s", detail.c_str());
+            QVERIFY2(gapUs >= spanUs / 2, detail.c_str());
+            ++checked;
+        }
+        QVERIFY(checked >= 4);
+        const SimStats stats = sim.stats();
+        QCOMPARE(stats.sinkFailures, std::uint64_t(0));
+        QCOMPARE(stats.pacedOverflow, std::uint64_t(0));
+    }
+
+    // stop() with paced messages pending returns promptly and publishes
+    // them: every emitted message reaches the broker.
+    void stopFlushesPacedMessagesPromptly()
+    {
+        FleetSimulatorOptions options = pacedOptions(broker_->bootstrapServers(), kStopTopic);
+        options.instances = 4;
+        options.runsPerSecondPerInstance = 2;
+        options.seed = 78;
+        FleetSimulator sim(options, nullptr, nullptr, nullptr);
+        QVERIFY(sim.start().ok());
+        QTRY_VERIFY_WITH_TIMEOUT(sim.stats().pacedPending >= 200 && sim.stats().runs >= 8,
+                                 kTimeoutMs);
+        QElapsedTimer clock;
+        clock.start();
+        sim.stop();
+        const qint64 stopMs = clock.elapsed();
+        qInfo("stop() took %lld ms", stopMs);
+        QVERIFY2(stopMs < 5000, qPrintable(QString::number(stopMs)));
+
+        const SimStats stats = sim.stats();
+        QCOMPARE(stats.pacedPending, std::uint64_t(0));
+        QCOMPARE(stats.pacedDropped, std::uint64_t(0));
+        QCOMPARE(stats.pacedOverflow, std::uint64_t(0));
+        QCOMPARE(stats.sinkFailures, std::uint64_t(0));
+        QVERIFY(stats.messages > 0);
+        QCOMPARE(stats.published, stats.messages);
+        const auto records = consumeAll(broker_->bootstrapServers(), kStopTopic, stats.messages, 4);
+        QCOMPARE(records.size(), std::size_t(stats.messages));
+    }
+
+    // The pending queue is bounded: a run that does not fit goes out at
+    // once (counted), and nothing is lost.
+    void pacedQueueIsBounded()
+    {
+        FleetSimulatorOptions options = pacedOptions(broker_->bootstrapServers(), kBoundTopic);
+        options.instances = 4;
+        options.runsPerSecondPerInstance = 4;
+        options.seed = 79;
+        options.pacedQueueLimit = 300;
+        FleetSimulator sim(options, nullptr, nullptr, nullptr);
+        QVERIFY(sim.start().ok());
+        bool withinBound = true;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const SimStats s = sim.stats();
+                withinBound = withinBound && s.pacedPending <= 300;
+                return s.pacedOverflow > 0 && s.pacedPending > 0;
+            }(),
+            kTimeoutMs);
+        sim.stop();
+        QVERIFY(withinBound);
+        const SimStats stats = sim.stats();
+        QVERIFY(stats.pacedOverflow < stats.messages);
+        QCOMPARE(stats.published, stats.messages);
+        QCOMPARE(stats.pacedPending, std::uint64_t(0));
     }
 };
 
