@@ -7,6 +7,7 @@
 
 #include "RunStoreTestSupport.h"
 
+#include <QElapsedTimer>
 #include <QTest>
 
 #include <random>
@@ -671,7 +672,10 @@ private slots:
             messages.push_back(std::move(m));
         }
         RunStore store;
+        QElapsedTimer applyClock;
+        applyClock.start();
         applyAll(store, messages);
+        const double applyMs = double(applyClock.nsecsElapsed()) / 1e6;
         const Run& run = onlyRun(store);
         QCOMPARE(run.steps.size(), std::size_t(kSteps));
         QVERIFY2(run.issues.empty(), issuesText(run).c_str());
@@ -699,6 +703,21 @@ private slots:
             QVERIFY(!at.corrupted);
             NEXUS_COMPARE_JSON(*at.state, expected(step));
         }
+        // Figures for docs/PERFORMANCE.md (printed, never asserted).
+        double worstMs = 0, totalMs = 0;
+        for (const int step : steps) {
+            QElapsedTimer clock;
+            clock.start();
+            const StateAt at = store.stateAt(run, std::uint32_t(step));
+            const double ms = double(clock.nsecsElapsed()) / 1e6;
+            QVERIFY(at.state);
+            worstMs = std::max(worstMs, ms);
+            totalMs += ms;
+        }
+        qInfo("100,000-step run: apply %.0f ms (%.0f StateDiffs/s with hash checks); stateAt "
+              "mean %.3f ms, worst %.3f ms over %zu steps",
+              applyMs, kSteps / (applyMs / 1000.0), totalMs / double(steps.size()), worstMs,
+              steps.size());
         const auto changes = store.changesAt(run, 12345);
         QCOMPARE(changes.size(), std::size_t(2));
     }
