@@ -270,8 +270,13 @@ void RunView::storeChanged(const models::ApplyResult& result)
             schemaBanner_->show();
         }
     }
-    if (std::find(result.updated.begin(), result.updated.end(), runId_) != result.updated.end())
-        refresh(false);
+    if (std::find(result.updated.begin(), result.updated.end(), runId_) != result.updated.end()) {
+        // A hidden view (another tab) catches up when it is shown again.
+        if (isVisible())
+            refresh(false);
+        else
+            stale_ = true;
+    }
 }
 
 void RunView::setFollowLive(bool follow)
@@ -313,8 +318,16 @@ void RunView::selectNode(const QString& node)
     }
 }
 
+void RunView::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (stale_)
+        refresh(false);
+}
+
 void RunView::refresh(bool runChanged)
 {
+    stale_ = false;
     const models::Run* r = run();
     if (!r) {
         title_->setText(tr("No run selected"));
@@ -430,8 +443,10 @@ void RunView::updateCursorViews()
             continue;
         const int n = ++visits[span.node];
         const bool ended = span.endStep != models::kNoIndex && span.endStep <= cursor_;
-        QString caption = ended ? formatDurationUs(span.durationUs)
-                                : formatDurationUs(r->steps[cursor_].timestampUs - span.startUs);
+        const std::int64_t elapsed = r->steps[cursor_].timestampUs - span.startUs;
+        QString caption = ended         ? formatDurationUs(span.durationUs)
+                          : elapsed > 0 ? tr("running \u00b7 %1").arg(formatDurationUs(elapsed))
+                                        : tr("running");
         if (n > 1)
             caption += QStringLiteral(" \u00b7 \u00d7%1").arg(n);
         captions[span.node] = caption;

@@ -62,6 +62,9 @@ signals:
     void followLiveChanged(bool follow);
     void cursorChanged(std::uint32_t step);
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     void refresh(bool runChanged);
     void updateCursorViews();
@@ -72,6 +75,7 @@ private:
     std::uint64_t runId_ = 0;
     std::uint32_t cursor_ = 0;
     bool followLive_ = true;
+    bool stale_ = false; // the run changed while the view was hidden
     QString selectedNode_;
     std::string shownSchemaId_;
 

@@ -4,6 +4,8 @@
 #include "models/FleetFilterProxy.h"
 #include "models/FleetModel.h"
 #include "models/MetricSeriesStore.h"
+#include "models/RunListModel.h"
+#include "models/RunStore.h"
 
 #include "SandboxHost.h"
 
@@ -17,8 +19,21 @@ ConsoleSession::ConsoleSession(QObject* parent)
     : QObject(parent), fleet_(new models::FleetModel(this)),
       proxy_(new models::FleetFilterProxy(this)), series_(new models::MetricSeriesStore(this)),
       comparisonSeries_(new models::MetricSeriesStore(this)),
-      comparison_(new models::ComparisonModel(this))
+      comparison_(new models::ComparisonModel(this)),
+      runStore_(std::make_unique<models::RunStore>()),
+      runList_(new models::RunListModel(runStore_.get(), this))
 {
+    // Runs that stop talking go stale (a failed node and no GRAPH_END):
+    // swept once a second.
+    runExpiry_.setInterval(1000);
+    connect(&runExpiry_, &QTimer::timeout, this, [this] {
+        const models::ApplyResult result =
+            runStore_->expire(QDateTime::currentMSecsSinceEpoch() * 1000);
+        if (result.added.empty() && result.updated.empty() && result.removed.empty())
+            return;
+        runList_->applied(result);
+        emit runsApplied(result);
+    });
     comparison_->setFleet(fleet_);
     comparison_->setSeries(comparisonSeries_);
     comparison_->setRangeSeconds(900); // like the deployment charts: the last 15 minutes
@@ -45,6 +60,7 @@ void ConsoleSession::close()
 {
     seriesRefresh_.stop();
     comparisonRefresh_.stop();
+    runExpiry_.stop();
     kafka_.reset();
     watcher_.reset(); // stop the stream before the sandbox it reads from
     client_.reset();
@@ -61,6 +77,24 @@ void ConsoleSession::close()
     seriesRequest_ = 0;
     comparisonSeries_->clear();
     comparisonRequest_ = 0;
+    runList_->clear(); // empties the store with the model (begin/endResetModel)
+    emit runsApplied(models::ApplyResult{});
+}
+
+void ConsoleSession::applyRecords(const client::RecordBatch& batch)
+{
+    if (batch.droppedBefore > 0)
+        emit notify(tr("%n live record(s) were dropped before this batch because the console "
+                       "fell behind; runs may show gaps.",
+                       nullptr, int(std::min<std::uint64_t>(batch.droppedBefore, INT32_MAX))));
+    std::vector<const protocol::ds::DashStreamMessage*> messages;
+    messages.reserve(batch.records.size());
+    for (const client::ConsumedRecord& record : batch.records)
+        messages.push_back(&record.message);
+    const models::ApplyResult result =
+        runStore_->apply(messages, QDateTime::currentMSecsSinceEpoch() * 1000);
+    runList_->applied(result);
+    emit runsApplied(result);
 }
 
 void ConsoleSession::open(const client::ConnectionProfile& profile)
@@ -197,9 +231,16 @@ void ConsoleSession::startKafka()
         }
         config.properties.insert(it.key(), *secret);
     }
+    // The Local sandbox's broker holds only this session's runs: read them
+    // all. A real cluster is read from now on (history comes from Nexus).
+    config.fromBeginning = profile_.kind == client::ConnectionProfile::Kind::LocalSandbox;
     kafka_ = std::make_unique<client::KafkaConsumer>(config);
     connect(kafka_.get(), &client::KafkaConsumer::recordsReceived, this,
-            &ConsoleSession::recordsReceived);
+            [this](const std::shared_ptr<const client::RecordBatch>& batch) {
+                applyRecords(*batch);
+                emit recordsReceived(batch);
+            });
+    runExpiry_.start();
     connect(kafka_.get(), &client::KafkaConsumer::problem, this, &ConsoleSession::notify);
     const QString where = config.bootstrapServers;
     connect(kafka_.get(), &client::KafkaConsumer::statsChanged, this,

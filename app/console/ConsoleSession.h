@@ -17,7 +17,10 @@
 #include <memory>
 
 namespace nexus::models {
+struct ApplyResult;
 class ComparisonModel;
+class RunListModel;
+class RunStore;
 class FleetModel;
 class FleetFilterProxy;
 class MetricSeriesStore;
@@ -53,6 +56,13 @@ public:
     // Instance comparison (2-8 instances, the first is the baseline): its
     // own series store with per-run samples, refreshed while it is shown.
     models::ComparisonModel* comparison() const { return comparison_; }
+
+    // Live runs from the profile's Kafka (the Runs tab): the store, one row
+    // per run, and what each batch changed.
+    models::RunStore* runStore() const { return runStore_.get(); }
+    models::RunListModel* runList() const { return runList_; }
+    // Applies records as if they came from Kafka (also used for batches).
+    void applyRecords(const nexus::client::RecordBatch& batch);
     void compare(const QStringList& instanceIds);
     void setComparisonRange(int seconds);
 
@@ -66,6 +76,8 @@ signals:
     // Something the user should read (errors, reconnects): the notification area.
     void notify(const QString& message);
     void connected(const QString& nexusAddress);
+    // After every batch applied to the run store and every stale sweep.
+    void runsApplied(const nexus::models::ApplyResult& result);
 
 private:
     void connectTo(const client::NexusEndpoint& endpoint);
@@ -84,6 +96,9 @@ private:
     models::MetricSeriesStore* series_;
     models::MetricSeriesStore* comparisonSeries_;
     models::ComparisonModel* comparison_;
+    std::unique_ptr<models::RunStore> runStore_;
+    models::RunListModel* runList_;
+    QTimer runExpiry_;
     QTimer seriesRefresh_;
     QTimer comparisonRefresh_;
     quint64 seriesRequest_ = 0;

@@ -14,6 +14,7 @@
 
 #include "ConsoleSession.h"
 #include "ProfileDialog.h"
+#include "RunsPage.h"
 #include "nexus/v1/fleet.pb.h"
 
 #include <QApplication>
@@ -59,8 +60,29 @@ MainWindow::MainWindow(QWidget* parent)
     views_->setDocumentMode(true);
     views_->addTab(createFleetPage(), tr("Fleet"));
     views_->addTab(createComparePage(), tr("Compare"));
+    runsPage_ = new RunsPage(session_, this);
+    views_->addTab(runsPage_, tr("Runs"));
     setCentralWidget(views_);
     createDocks();
+    // The Runs tab needs the height: the bottom docks step aside while it
+    // is shown and come back as they were when another tab is chosen.
+    connect(views_, &QTabWidget::currentChanged, this, [this](int index) {
+        const bool runs = views_->widget(index) == runsPage_;
+        if (runs) {
+            hiddenForRuns_.clear();
+            for (QDockWidget* dock : findChildren<QDockWidget*>())
+                if (dock->isVisible() && dockWidgetArea(dock) == Qt::BottomDockWidgetArea &&
+                    !dock->isFloating()) {
+                    hiddenForRuns_ << dock->objectName();
+                    dock->hide();
+                }
+        } else {
+            for (const QString& name : std::as_const(hiddenForRuns_))
+                if (auto* dock = findChild<QDockWidget*>(name))
+                    dock->show();
+            hiddenForRuns_.clear();
+        }
+    });
     createMenus();
     createStatusBar();
     defaultState_ = saveState();
@@ -234,6 +256,8 @@ void MainWindow::createMenus()
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
     view->addAction(tr("&Compare Instances"), this, [this] { showView(QStringLiteral("compare")); })
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    view->addAction(tr("&Runs"), this, [this] { showView(QStringLiteral("runs")); })
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
     view->addSeparator();
     if (auto* table = findChild<widgets::FleetTableView*>(QStringLiteral("fleetTable")))
         view->addAction(table->compareAction());
@@ -285,8 +309,10 @@ int MainWindow::notificationCount() const
 
 bool MainWindow::showView(const QString& name)
 {
-    if (name == QLatin1String("fleet") || name == QLatin1String("compare")) {
-        views_->setCurrentIndex(name == QLatin1String("fleet") ? 0 : 1);
+    const QStringList tabs{QStringLiteral("fleet"), QStringLiteral("compare"),
+                           QStringLiteral("runs")};
+    if (tabs.contains(name)) {
+        views_->setCurrentIndex(int(tabs.indexOf(name)));
         return true;
     }
     const QString dockName =
@@ -380,6 +406,10 @@ void MainWindow::showAbout()
 
 void MainWindow::saveLayout()
 {
+    // Save the docks as the user arranged them, not as the Runs tab hid them.
+    for (const QString& name : std::as_const(hiddenForRuns_))
+        if (auto* dock = findChild<QDockWidget*>(name))
+            dock->show();
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());

@@ -6,6 +6,7 @@
 // saved and restored.
 
 #include <QMainWindow>
+#include <QStringList>
 
 class QLabel;
 class QMenu;
@@ -25,6 +26,7 @@ struct ConnectionProfile;
 namespace nexus::app {
 
 class ConsoleSession;
+class RunsPage;
 
 class MainWindow : public QMainWindow
 {
@@ -40,11 +42,13 @@ public:
     class ProfileDialog* showProfiles();
     // Decodes the trace off the GUI thread; shows it when done.
     void openTrace(const QString& path);
-    // "fleet", "compare", "deployments", "records", "notifications": raises that view.
+    // "fleet", "compare", "runs", "deployments", "records", "notifications":
+    // raises that view.
     bool showView(const QString& name);
     // Puts 2-8 instances side by side (the first is the baseline) and shows them.
     void compareInstances(const QStringList& instanceIds);
     ConsoleSession* session() const { return session_; }
+    RunsPage* runsPage() const { return runsPage_; }
     int notificationCount() const;
 
 signals:
@@ -67,6 +71,7 @@ private:
 
     ConsoleSession* session_;
     QTabWidget* views_;
+    RunsPage* runsPage_ = nullptr;
     models::RecordTableModel* records_;
     QTableView* recordsView_;
     QListWidget* notifications_;
@@ -76,6 +81,7 @@ private:
     QLabel* traceStatus_;
     QToolButton* notificationButton_;
     QByteArray defaultState_;
+    QStringList hiddenForRuns_; // bottom docks hidden while the Runs tab shows
 };
 
 } // namespace nexus::app

@@ -86,7 +86,7 @@ int main(int argc, char** argv)
     parser.addOption(
         {QStringLiteral("view"),
          QStringLiteral(
-             "With --screenshot: the view to show (fleet, compare, deployments, records, "
+             "With --screenshot: the view to show (fleet, compare, runs, deployments, records, "
              "notifications)."),
          QStringLiteral("name"), QStringLiteral("fleet")});
     parser.addOption({QStringLiteral("after"),
