@@ -28,6 +28,7 @@
 #include <QGraphicsView>
 #include <QString>
 
+#include <list>
 #include <map>
 #include <memory>
 #include <string>
@@ -54,6 +55,8 @@ public:
     const GraphLayoutResult& graphLayout() const { return layout_; }
     // A layout is running on a worker thread (layoutFinished follows).
     bool isLayingOut() const { return job_ != nullptr; }
+    // Layouts kept for reuse when a graph comes back (at most 8).
+    int cachedLayouts() const { return int(layoutCache_.size()); }
 
     // States by node name (missing = pending); captions ("1.24 s", "x3")
     // replace the node type under the name.
@@ -143,6 +146,8 @@ private:
     std::shared_ptr<const runtime::Graph> graph_;
     std::string graphKey_; // DOT text of the laid-out graph
     GraphLayoutResult layout_;
+    static constexpr std::size_t kLayoutCacheSize = 8;
+    std::list<std::pair<std::string, GraphLayoutResult>> layoutCache_; // by DOT text, newest first
     std::shared_ptr<LayoutJob> job_; // the running background layout
     std::vector<NodeView> nodes_;
     std::vector<EdgeView> edges_;

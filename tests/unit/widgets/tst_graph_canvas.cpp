@@ -483,6 +483,22 @@ private slots:
         QCOMPARE(canvas.selectedNode(), QStringLiteral("grade"));
     }
 
+    // Switching between runs of a few graphs reuses their layouts: Graphviz
+    // runs once per schema, and the picture comes back the same.
+    void switchingGraphsReusesLayouts()
+    {
+        GraphCanvas canvas;
+        canvas.setGraph(sample(QStringLiteral("rag_pipeline")));
+        const QRectF grade = canvas.nodeRect(QStringLiteral("grade"));
+        QCOMPARE(canvas.cachedLayouts(), 1);
+        canvas.setGraph(sample(QStringLiteral("coding_agent")));
+        QCOMPARE(canvas.cachedLayouts(), 2);
+        QVERIFY(canvas.nodeRect(QStringLiteral("grade")).isEmpty());
+        canvas.setGraph(sample(QStringLiteral("rag_pipeline")));
+        QCOMPARE(canvas.cachedLayouts(), 2); // reused, not laid out again
+        QCOMPARE(canvas.nodeRect(QStringLiteral("grade")), grade);
+    }
+
     void zoomAndPan()
     {
         GraphCanvas canvas;
