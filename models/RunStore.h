@@ -419,7 +419,4 @@ private:
     std::unique_ptr<Impl> d;
 };
 
-// JSON Pointer helpers for the state views: "/a~1b/0" <-> {"a/b", "0"}.
-std::string jsonPointerAppend(const std::string& pointer, std::string_view key);
-
 } // namespace nexus::models

@@ -147,18 +147,4 @@ const char* issueKindName(IssueKind kind)
     return index < std::size(names) ? names[index] : "unknown";
 }
 
-std::string jsonPointerAppend(const std::string& pointer, std::string_view key)
-{
-    std::string out = pointer + "/";
-    for (const char c : key) {
-        if (c == '~')
-            out += "~0";
-        else if (c == '/')
-            out += "~1";
-        else
-            out += c;
-    }
-    return out;
-}
-
 } // namespace nexus::models

@@ -596,7 +596,6 @@ private slots:
         QCOMPARE(byPath.at("/new").kind, ChangeKind::Added);
         // The initial state: everything was added.
         QCOMPARE(store.changesAt(run, 0).size(), std::size_t(4));
-        QCOMPARE(jsonPointerAppend("/o", "k/x~"), std::string("/o/k~1x~0"));
     }
 
     void schemaHistoryAndChanges()
