@@ -99,6 +99,12 @@ RunsPage::RunsPage(ConsoleSession* session, QWidget* parent)
     updateCount();
 }
 
+void RunsPage::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    applied({}); // follow what arrived while another tab was shown
+}
+
 bool RunsPage::followNewest() const
 {
     return follow_->isChecked();
@@ -117,8 +123,10 @@ void RunsPage::applied(const models::ApplyResult& result)
     // Following: once the run shown has ended (or none is shown), move on to
     // the newest run that passes the filters, so that a busy fleet's runs
     // are watched whole instead of flickering past.
+    // (Only while the tab is shown: it catches up when shown again.)
     const models::Run* shown = view_->run();
-    if (follow_->isChecked() && (!shown || shown->status != models::RunStatus::Running)) {
+    if (follow_->isChecked() && isVisible() &&
+        (!shown || shown->status != models::RunStatus::Running)) {
         const models::Run* newest = nullptr;
         for (const models::Run* r : session_->runStore()->runs()) {
             const QModelIndex index = session_->runList()->indexOfRun(r->id);

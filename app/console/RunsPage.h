@@ -42,6 +42,9 @@ public:
     widgets::RunView* runView() const { return view_; }
     QTableView* table() const { return table_; }
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     void applied(const models::ApplyResult& result);
     void selectRow(int proxyRow);
