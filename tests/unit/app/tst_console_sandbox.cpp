@@ -103,17 +103,22 @@ private slots:
                     return it.value();
             return 0;
         };
+        // With ten runs an instance is judged, and a healthy one can be
+        // flagged for a moment by chance (one failed run is 10 %); the user
+        // sees the table settle on the three faulty ones, each for its metric.
+        const auto settled = [&] {
+            const QMap<QString, int> f = flagged();
+            return f.size() == 3 &&
+                   (faultOf(f, QStringLiteral("-02")) & nexus::models::OutlierLatency) &&
+                   (faultOf(f, QStringLiteral("-03")) & nexus::models::OutlierErrorRate) &&
+                   (faultOf(f, QStringLiteral("-04")) & nexus::models::OutlierQuality);
+        };
         QElapsedTimer clock;
         clock.start();
-        QTRY_VERIFY_WITH_TIMEOUT(flagged().size() == 3, 90000);
+        QTRY_VERIFY2_WITH_TIMEOUT(settled(), qPrintable(QStringList(flagged().keys()).join(u' ')),
+                                  90000);
         qInfo("outliers flagged after %lld ms", clock.elapsed());
         const QMap<QString, int> f = flagged();
-        QVERIFY2(faultOf(f, QStringLiteral("-02")) & nexus::models::OutlierLatency,
-                 qPrintable(QStringList(f.keys()).join(u' ')));
-        QVERIFY2(faultOf(f, QStringLiteral("-03")) & nexus::models::OutlierErrorRate,
-                 qPrintable(QStringList(f.keys()).join(u' ')));
-        QVERIFY2(faultOf(f, QStringLiteral("-04")) & nexus::models::OutlierQuality,
-                 qPrintable(QStringList(f.keys()).join(u' ')));
         // The reason is there for a person to read.
         const int row = w.session()->fleet()->rowOf(f.firstKey());
         QVERIFY(row >= 0);
