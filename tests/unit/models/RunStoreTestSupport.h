@@ -10,25 +10,13 @@
 #include "runtime/StateMessages.h"
 #include "runtime/TelemetryEmitter.h"
 
+#include "../runtime/TestSupport.h" // toString(std::string), NEXUS_COMPARE_JSON
+
 #include <QTest>
 
 #include <map>
 #include <string>
 #include <vector>
-
-namespace QTest {
-template <> inline char* toString(const std::string& value)
-{
-    return qstrdup(value.c_str());
-}
-} // namespace QTest
-
-#define NEXUS_COMPARE_JSON(actual, expected)                                                       \
-    do {                                                                                           \
-        const nlohmann::json a_ = (actual);                                                        \
-        const nlohmann::json e_ = (expected);                                                      \
-        QVERIFY2(a_ == e_, ("actual " + a_.dump() + "\nexpected " + e_.dump()).c_str());           \
-    } while (false)
 
 namespace nexus::testing {
 
