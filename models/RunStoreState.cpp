@@ -4,21 +4,18 @@
 // mutated; every applied step builds a new json.
 
 #include "models/RunStoreDetail.h"
-#include "protocol/CanonicalJson.h"
 #include "protocol/Ids.h"
+#include "protocol/StateOps.h"
 
 #include <algorithm>
 #include <optional>
-#include <zstd.h>
 
 namespace nexus::models::detail {
 namespace {
 
 using JsonPtr = std::shared_ptr<const json>;
 
-constexpr int kMaxDepth = 256;             // nesting of a parsed state or value
 constexpr std::size_t kMaxIssues = 10'000; // per run; later ones are not recorded
-const char* const kOpNames[] = {"add", "remove", "replace", "move", "copy", "test"};
 
 bool applied(StateVerdict verdict)
 {
@@ -26,128 +23,15 @@ bool applied(StateVerdict verdict)
            verdict == StateVerdict::Mismatch;
 }
 
-// Rejects documents nested deeper than kMaxDepth before parsing: hashing,
-// diffing and printing a json recurse, so depth is a stack budget.
-bool depthWithin(std::string_view text)
-{
-    int depth = 0;
-    bool inString = false, escaped = false;
-    for (const char c : text) {
-        if (inString) {
-            if (escaped)
-                escaped = false;
-            else if (c == '\\')
-                escaped = true;
-            else if (c == '"')
-                inString = false;
-        } else if (c == '"') {
-            inString = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > kMaxDepth)
-                return false;
-        } else if (c == ']' || c == '}') {
-            --depth;
-        }
-    }
-    return true;
-}
-
+// Size and depth are checked before parsing (protocol/StateOps.h).
 std::optional<json> parseJson(std::string_view text, std::size_t limit, std::string& error)
 {
-    if (text.size() > limit) {
-        error = "is " + num(text.size()) + " bytes, over the " + num(limit) + "-byte limit";
+    auto parsed = protocol::parseStateJson(text, limit);
+    if (!parsed) {
+        error = parsed.error().message;
         return std::nullopt;
     }
-    if (!depthWithin(text)) {
-        error = "is nested deeper than " + num(kMaxDepth) + " levels";
-        return std::nullopt;
-    }
-    json value = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-    if (value.is_discarded()) {
-        error = "is not valid JSON";
-        return std::nullopt;
-    }
-    return value;
-}
-
-std::string opLabel(const ds::DiffOperation& op, int index)
-{
-    const int type = int(op.op());
-    const std::string name = type >= 0 && type <= 5 ? kOpNames[type] : "op " + num(type);
-    return "operation " + num(std::uint64_t(index) + 1) + " (" + name + " \"" + op.path() + "\")";
-}
-
-// DashFlow's DiffOperations as an RFC 6902 array (DASHSTREAM.md §4.1 point 3).
-bool toPatch(const ds::StateDiff& diff, const RunStoreLimits& limits, json& patch,
-             std::string& error)
-{
-    patch = json::array();
-    for (int i = 0; i < diff.operations_size(); ++i) {
-        const ds::DiffOperation& op = diff.operations(i);
-        const int type = int(op.op());
-        if (type < 0 || type > 5) {
-            error = opLabel(op, i) + ": unknown operation type";
-            return false;
-        }
-        if (std::count(op.path().begin(), op.path().end(), '/') > kMaxDepth) {
-            error = opLabel(op, i) + ": the path is nested too deeply";
-            return false;
-        }
-        json item = {{"op", kOpNames[type]}, {"path", op.path()}};
-        const bool takesValue = type == ds::DiffOperation::OP_TYPE_ADD ||
-                                type == ds::DiffOperation::OP_TYPE_REPLACE ||
-                                type == ds::DiffOperation::OP_TYPE_TEST;
-        if (takesValue) {
-            switch (op.encoding()) {
-            case ds::DiffOperation::VALUE_ENCODING_JSON:
-                if (op.value().empty()) {
-                    if (type != ds::DiffOperation::OP_TYPE_ADD) {
-                        error = opLabel(op, i) + ": the value is missing";
-                        return false;
-                    }
-                    item["value"] = nullptr; // DashFlow: an empty add value means null
-                } else if (auto value = parseJson(op.value(), limits.maxStateBytes, error)) {
-                    item["value"] = std::move(*value);
-                } else {
-                    error = opLabel(op, i) + ": the value " + error;
-                    return false;
-                }
-                break;
-            case ds::DiffOperation::VALUE_ENCODING_RAW:
-                item["value"] = op.value(); // a UTF-8 string; checked when the patch is printed
-                break;
-            default:
-                error = opLabel(op, i) + ": value encoding " + num(std::uint64_t(op.encoding())) +
-                        " (MessagePack / protobuf) is not supported";
-                return false;
-            }
-        }
-        if (type == ds::DiffOperation::OP_TYPE_MOVE || type == ds::DiffOperation::OP_TYPE_COPY)
-            item["from"] = op.from();
-        patch.push_back(std::move(item));
-    }
-    return true;
-}
-
-// Which operation of a patch that threw failed, for the issue text.
-std::string describeFailure(const ds::StateDiff& diff, const json& base, const json& patch,
-                            const std::string& what)
-{
-    json state = base;
-    for (std::size_t i = 0; i < patch.size(); ++i) {
-        try {
-            state.patch_inplace(json::array({patch[i]}));
-        } catch (const json::exception& e) {
-            return opLabel(diff.operations(int(i)), int(i)) + ": " + e.what();
-        }
-    }
-    return what;
-}
-
-std::string digestBytes(std::string_view bytes)
-{
-    const protocol::Sha256 digest = protocol::sha256(bytes);
-    return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
+    return std::move(*parsed);
 }
 
 std::string hex8(const std::string& bytes)
@@ -225,32 +109,6 @@ bool inCorruptedStretch(const Run& run, std::uint32_t step)
         return false;
     --it;
     return step < it->second; // kNoIndex: still open
-}
-
-std::optional<std::string> decompressZstd(const std::string& frame, std::size_t limit,
-                                          std::string& error)
-{
-    const unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
-    if (size == ZSTD_CONTENTSIZE_ERROR) {
-        error = "is not a zstd frame";
-        return std::nullopt;
-    }
-    if (size == ZSTD_CONTENTSIZE_UNKNOWN) {
-        error = "is a zstd frame that does not declare its content size";
-        return std::nullopt;
-    }
-    if (size > limit) { // checked before anything is allocated
-        error =
-            "declares " + num(size) + " bytes uncompressed, over the " + num(limit) + "-byte limit";
-        return std::nullopt;
-    }
-    std::string plain(std::size_t(size), '\0');
-    const std::size_t got = ZSTD_decompress(plain.data(), plain.size(), frame.data(), frame.size());
-    if (ZSTD_isError(got) || got != size) {
-        error = "does not decompress";
-        return std::nullopt;
-    }
-    return plain;
 }
 
 } // namespace
@@ -420,9 +278,10 @@ void applyStateDiff(Run& run, StateTracking& state, std::uint32_t step, const ds
         } else if (diff.operations_size() == 0) {
             next = run.current; // nothing to apply; the hash is still checked
         } else {
-            json patch;
-            std::string error;
-            if (toPatch(diff, limits, patch, error)) {
+            auto converted = protocol::stateDiffPatch(diff, limits.maxStateBytes);
+            std::string error = converted ? std::string() : converted.error().message;
+            if (converted) {
+                const json& patch = *converted;
                 // Copy-on-write: a state nobody else holds (no snapshot, no
                 // view) is patched in place; `current` is always created
                 // non-const, so this is a legal const_cast.
@@ -439,7 +298,7 @@ void applyStateDiff(Run& run, StateTracking& state, std::uint32_t step, const ds
                     if (inPlace) // patch_inplace is not atomic: rebuild the state before it
                         run.current =
                             stateFromSnapshots(run, std::uint32_t(run.stateSteps.size() - 1));
-                    error = describeFailure(diff, *run.current, patch, e.what());
+                    error = protocol::describePatchFailure(diff, *run.current, patch, e.what());
                 }
             }
             if (!next) {
@@ -453,10 +312,16 @@ void applyStateDiff(Run& run, StateTracking& state, std::uint32_t step, const ds
     }
     if (next) {
         run.current = next;
-        if (!diff.state_hash().empty())
-            stateStep.verdict = protocol::stateHashBytes(*next) == diff.state_hash()
-                                    ? StateVerdict::Verified
-                                    : StateVerdict::Mismatch;
+        switch (protocol::verifyStateHash(*next, diff.state_hash())) {
+        case protocol::HashVerdict::Verified:
+            stateStep.verdict = StateVerdict::Verified;
+            break;
+        case protocol::HashVerdict::Mismatch:
+            stateStep.verdict = StateVerdict::Mismatch;
+            break;
+        case protocol::HashVerdict::Unverified:
+            break;
+        }
         if (stateStep.verdict == StateVerdict::Mismatch)
             corrupt(run, state, step, IssueKind::HashMismatch,
                     "state hash mismatch at step " + num(step) +
@@ -479,26 +344,19 @@ void applyCheckpoint(Run& run, StateTracking& state, std::uint32_t step,
     StateStep stateStep{step, StateSource::Checkpoint, StateVerdict::Invalid, {}};
     const std::string& id = checkpoint.checkpoint_id();
     std::string error;
-    std::optional<std::string> decompressed;
-    const auto compression = checkpoint.compression_info().type();
-    if (compression == ds::COMPRESSION_ZSTD)
-        decompressed = decompressZstd(checkpoint.state(), limits.maxStateBytes, error);
-    else if (compression != ds::COMPRESSION_NONE)
-        error = "uses compression " + num(std::uint64_t(compression)) + ", which is not supported";
-    const std::string& plain = decompressed ? *decompressed : checkpoint.state();
+    auto decoded = protocol::decodeCheckpointState(checkpoint, limits.maxStateBytes);
     std::optional<json> parsed;
-    if (error.empty())
-        parsed = parseJson(plain, limits.maxStateBytes, error);
-    if (!parsed) {
-        addIssue(run, step, IssueKind::InvalidState,
-                 "checkpoint " + hex8(id) + " at step " + num(step) + ": its state " + error);
-        error = "its state " + error;
-    } else if (!checkpoint.checksum().empty() && digestBytes(plain) != checkpoint.checksum()) {
-        error = "its checksum does not match its state";
-        parsed.reset();
+    if (decoded) {
+        parsed = std::move(*decoded);
+    } else if (decoded.error().kind == protocol::StateError::Kind::ChecksumMismatch) {
+        error = decoded.error().message;
         addIssue(run, step, IssueKind::ChecksumMismatch,
                  "checkpoint " + hex8(id) + " at step " + num(step) +
                      ": the checksum does not match the state; not applied");
+    } else {
+        error = decoded.error().message;
+        addIssue(run, step, IssueKind::InvalidState,
+                 "checkpoint " + hex8(id) + " at step " + num(step) + ": " + error);
     }
     if (parsed) {
         if (!run.current || *run.current != *parsed)

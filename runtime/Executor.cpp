@@ -1,6 +1,7 @@
 #include "runtime/Executor.h"
 
 #include "protocol/Ids.h"
+#include "runtime/Routing.h"
 #include "runtime/StepRunner.h"
 
 #include <algorithm>
@@ -20,6 +21,8 @@ const char* runStatusName(RunStatus status)
         return "completed";
     case RunStatus::Failed:
         return "failed";
+    case RunStatus::NeedsOutput:
+        return "needs_output";
     }
     return "not_started";
 }
@@ -43,12 +46,6 @@ void addTotals(RunTotals& totals, const NodeOutcome& outcome)
         totals.costUsd += outcome.llm->costUsd;
     }
     totals.toolCalls += std::int64_t(outcome.tools.size());
-}
-
-void appendUnique(std::vector<std::string>& list, const std::string& item)
-{
-    if (std::find(list.begin(), list.end(), item) == list.end())
-        list.push_back(item);
 }
 
 } // namespace
@@ -112,14 +109,26 @@ RunResult Executor::startFrom(const Checkpoint& checkpoint, const json& update)
     json state = checkpoint.state;
     state.merge_patch(update);
     begin(state);
+    visits_ = options_.initialVisits;
     result_.steps = checkpoint.step;
     lastCheckpointId_ = checkpoint.id;
     routeFrom_ = checkpoint.nodes;
+    if (checkpoint.nodes.empty())
+        frontier_ = {graph_.entryPoint};
     return drive();
 }
 
 RunResult Executor::resume(const json& update)
 {
+    if (result_.status == RunStatus::NeedsOutput) {
+        const std::string node = std::exchange(result_.needsOutput, {});
+        if (!update.is_null() && !update.empty()) {
+            state_.merge_patch(update);
+            observer_->resumed(node, InterruptWhen::Before, state_, now());
+        }
+        skipBeforeInterrupt_ = true; // the frontier passed its interrupts already
+        return drive();
+    }
     if (result_.status != RunStatus::Interrupted || !result_.interrupt)
         return refuse(makeError(ErrorCode::InvalidState, "resume needs an interrupted run"));
     const PendingInterrupt pending = *result_.interrupt;
@@ -154,6 +163,8 @@ RunResult Executor::drive()
                                       " steps reached before running \"" + frontier_.front() +
                                       "\""),
                         {});
+        if (needsOutput(frontier_))
+            return result_;
         const auto frontier = std::exchange(frontier_, {});
         if (!runStep(frontier))
             return result_;
@@ -194,11 +205,37 @@ bool Executor::interruptAfter(const std::vector<std::string>& completed)
     return false;
 }
 
+// Asks the provider for every unscripted node of the frontier; stops the run
+// (frontier kept, nothing emitted) when one has no output.
+bool Executor::needsOutput(const std::vector<std::string>& frontier)
+{
+    provided_.clear();
+    if (!options_.outputProvider)
+        return false;
+    for (const auto& name : frontier) {
+        const Node* node = graph_.findNode(name);
+        if (node && node->script)
+            continue;
+        const auto visit = visits_.count(name) ? visits_.at(name) + 1 : 1;
+        auto outcome = options_.outputProvider(name, visit, state_);
+        if (!outcome) {
+            provided_.clear();
+            result_.status = RunStatus::NeedsOutput;
+            result_.needsOutput = name;
+            result_.state = state_;
+            result_.durationUs = now() - startUs_;
+            return true;
+        }
+        provided_[name] = std::move(*outcome);
+    }
+    return false;
+}
+
 bool Executor::runStep(const std::vector<std::string>& frontier)
 {
     ++result_.steps;
-    StepContext context{graph_,  rng_,          *clock_,   *observer_,
-                        visits_, result_.steps, threadId_, options_.effects};
+    StepContext context{graph_,        rng_,      *clock_,          *observer_, visits_,
+                        result_.steps, threadId_, options_.effects, &provided_};
     StepOutput out = nexus::runtime::runStep(context, frontier, state_);
     for (const NodeOutcome& outcome : out.outcomes)
         addTotals(result_.totals, outcome);
@@ -216,60 +253,27 @@ bool Executor::runStep(const std::vector<std::string>& frontier)
 
 bool Executor::route(const std::vector<std::string>& completed)
 {
-    std::vector<std::string> next;
+    std::vector<std::string> targets;
     for (const auto& from : completed)
-        if (!chooseRoute(from, next))
+        if (!chooseRoute(from, targets))
             return false;
-    // __end__ only ends the run when no other branch goes on.
-    if (next.size() > 1)
-        next.erase(std::remove(next.begin(), next.end(), kEndNode), next.end());
-    if (next.size() == 1 && next.front() == kEndNode)
-        next.clear();
-    frontier_ = std::move(next);
+    frontier_ = nextFrontier(targets); // __end__ only ends the run when no other branch goes on
     return true;
 }
 
 bool Executor::chooseRoute(const std::string& from, std::vector<std::string>& next)
 {
-    const auto out = graph_.outgoing(from);
-    if (out.empty()) {
-        appendUnique(next, kEndNode); // a node without edges ends its branch
-        return true;
-    }
-    if (out.front()->kind != EdgeKind::Conditional) {
-        for (const Edge* edge : out) {
-            observer_->edgeTaken(*edge, now());
-            appendUnique(next, edge->to);
-        }
-        return true;
-    }
-    const Edge* chosen = nullptr;
-    const Edge* fallback = nullptr;
-    bool declarative = false;
-    for (const Edge* edge : out) {
-        declarative = declarative || edge->when || edge->isDefault;
-        if (edge->isDefault && !fallback)
-            fallback = edge;
-        if (!chosen && edge->when && edge->when->evaluate(state_))
-            chosen = edge;
-    }
-    chosen = chosen ? chosen : fallback;
-    if (!declarative) {
-        fail(makeError(ErrorCode::NotRoutable,
-                       "conditional edge from \"" + from +
-                           "\" has no declarative condition (a graph loaded from DashFlow's "
-                           "schema can be drawn, not routed)"),
+    const RouteOutcome outcome = routeFrom(graph_, from, state_);
+    if (outcome.status != RouteOutcome::Status::Routed) {
+        fail(makeError(outcome.status == RouteOutcome::Status::NotRoutable ? ErrorCode::NotRoutable
+                                                                           : ErrorCode::NoRoute,
+                       outcome.message),
              from);
         return false;
     }
-    if (!chosen) {
-        fail(makeError(ErrorCode::NoRoute,
-                       "no route from \"" + from + "\" matches the state and none is the default"),
-             from);
-        return false;
-    }
-    observer_->edgeTaken(*chosen, now());
-    appendUnique(next, chosen->to);
+    for (const Edge* edge : outcome.taken)
+        observer_->edgeTaken(*edge, now());
+    next.insert(next.end(), outcome.targets.begin(), outcome.targets.end());
     return true;
 }
 

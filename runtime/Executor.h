@@ -15,6 +15,7 @@
 #include "runtime/Graph.h"
 #include "runtime/Random.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -23,6 +24,15 @@
 #include <vector>
 
 namespace nexus::runtime {
+
+// What a node without a script does, when set (the fork of a recorded run,
+// runtime/Fork.h): the node's outcome for this visit (1 = its first run) on
+// this input state, or nullopt when there is none. Asked before each step
+// for every such node of the frontier; a nullopt stops the run before the
+// step with RunStatus::NeedsOutput (RunResult::needsOutput names the node),
+// and resume() asks again. Unset: such nodes are no-ops, as in DashFlow's shapes.
+using NodeOutputProvider = std::function<std::optional<NodeOutcome>(
+    const std::string& node, std::int64_t visit, const nlohmann::json& state)>;
 
 struct RunOptions
 {
@@ -36,6 +46,10 @@ struct RunOptions
     Clock* clock = nullptr;                     // default: an owned SimulatedClock
     CheckpointSaver* checkpointSaver = nullptr; // default: an owned in-memory saver
     RunEffects effects;                         // default: the graph as written
+    NodeOutputProvider outputProvider;          // default: none
+    // How often each node had run before a startFrom() (a fork of a recorded
+    // run continues the origin's visit counts); start() ignores it.
+    std::map<std::string, std::int64_t> initialVisits;
 };
 
 enum class RunStatus
@@ -43,7 +57,8 @@ enum class RunStatus
     NotStarted,
     Interrupted,
     Completed,
-    Failed
+    Failed,
+    NeedsOutput // stopped before a step: a node has no script and the provider no output
 };
 const char* runStatusName(RunStatus status);
 
@@ -72,6 +87,7 @@ struct RunResult
     std::optional<PendingInterrupt> interrupt;
     std::optional<RuntimeError> error;
     std::string failedNode;
+    std::string needsOutput; // the node the provider had no output for (status NeedsOutput)
     RunTotals totals;
 };
 
@@ -88,10 +104,13 @@ public:
     RunResult start(const nlohmann::json& input = nlohmann::json::object());
     // Continues an interrupted run exactly where it stopped; `update` (a merge
     // patch) is applied to the state first, as a human's answer would be.
+    // After NeedsOutput it retries the step, asking the provider again (a
+    // non-empty update is applied and reported like a human's answer).
     RunResult resume(const nlohmann::json& update = nlohmann::json::object());
     // Restarts from a checkpoint of any thread (a fork): the state is the
     // checkpoint's with `update` merged over it, and the run continues by
-    // routing out of the checkpoint's nodes. Telemetry starts a new run.
+    // routing out of the checkpoint's nodes (none: the run starts at the
+    // entry point, i.e. before the first step). Telemetry starts a new run.
     RunResult startFrom(const Checkpoint& checkpoint,
                         const nlohmann::json& update = nlohmann::json::object());
 
@@ -108,6 +127,7 @@ private:
     bool runStep(const std::vector<std::string>& frontier);
     bool route(const std::vector<std::string>& completed);
     bool chooseRoute(const std::string& from, std::vector<std::string>& next);
+    bool needsOutput(const std::vector<std::string>& frontier);
     void saveCheckpoint(const std::vector<std::string>& nodes);
     RunResult fail(RuntimeError error, const std::string& node);
     RunResult refuse(RuntimeError error) const;
@@ -132,6 +152,7 @@ private:
     std::vector<std::string> routeFrom_; // completed nodes not yet routed out of
     bool skipBeforeInterrupt_ = false;   // resuming from a "before" interrupt
     std::map<std::string, std::int64_t> visits_;
+    std::map<std::string, NodeOutcome> provided_; // the provider's outcomes for the next step
     std::string lastCheckpointId_;
     std::int64_t startUs_ = 0;
     RunResult result_;

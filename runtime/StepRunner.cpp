@@ -19,7 +19,10 @@ NodeOutcome runNode(StepContext& context, const std::string& name, const json& s
     const Node* node = context.graph.findNode(name);
     const std::int64_t visit = ++context.visits[name];
     if (!node || !node->script) {
-        NodeOutcome idle; // DashFlow-shaped graphs: no behaviour, no time
+        if (context.provided)
+            if (const auto it = context.provided->find(name); it != context.provided->end())
+                return it->second; // a fork's recorded or typed output
+        NodeOutcome idle;          // DashFlow-shaped graphs: no behaviour, no time
         idle.state = state;
         return idle;
     }

@@ -39,6 +39,8 @@ struct StepContext
     std::int64_t step = 1;
     std::string threadId;
     RunEffects effects;
+    // Outcomes of unscripted nodes supplied by RunOptions::outputProvider.
+    const std::map<std::string, NodeOutcome>* provided = nullptr;
 };
 
 struct StepOutput

@@ -13,6 +13,9 @@ int decodeCommand(const Args& args);
 int runCommand(const Args& args);
 int fleetCommand(const Args& args);
 int traceCommand(const Args& args);
+// trace replay / trace fork (ReplayCommand.cpp): local files, no Nexus connection.
+int traceReplayCommand(const Args& args);
+int traceForkCommand(const Args& args);
 int kbCommand(const Args& args);
 int rolloutCommand(const Args& args);
 int auditCommand(const Args& args);

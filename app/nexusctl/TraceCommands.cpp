@@ -121,6 +121,10 @@ int traceGet(const ArgParser& args, const Connection& c)
 
 int traceCommand(const Args& raw)
 {
+    if (!raw.empty() && (raw[0] == "replay" || raw[0] == "fork")) { // local: no connection
+        const Args rest(raw.begin() + 1, raw.end());
+        return raw[0] == "replay" ? traceReplayCommand(rest) : traceForkCommand(rest);
+    }
     auto options = connectionOptions();
     options.insert({"instance", "graph", "deployment", "status", "text", "limit", "out"});
     const ArgParser args(raw, options, {"json", "help"});
@@ -128,10 +132,17 @@ int traceCommand(const Args& raw)
         std::printf("Usage: nexusctl trace ls [--instance I] [--graph G] [--deployment D] "
                     "[--status S] [--text T]\n"
                     "                         [--limit N] [--json]\n"
-                    "       nexusctl trace get THREAD_ID --out FILE.dstrace [--json]\n\n"
+                    "       nexusctl trace get THREAD_ID --out FILE.dstrace [--json]\n"
+                    "       nexusctl trace replay FILE.dstrace [--graph GRAPH] [--json]\n"
+                    "       nexusctl trace fork FILE.dstrace --at STEP --out FORK.dstrace "
+                    "[--set JSON]\n\n"
                     "ls lists recorded runs, newest first; get downloads a run's full DashStream "
                     "record log\n"
-                    "(read it with nexusctl decode, or open it in nexus-console).\n");
+                    "(read it with nexusctl decode, or open it in nexus-console); replay checks a "
+                    "recorded run's\n"
+                    "hashes and routing and fork re-executes it from a step with an edited state "
+                    "(no Nexus\n"
+                    "needed; see their --help).\n");
         return args.flag("help") ? 0 : 2;
     }
     if (!args.ok())
