@@ -347,6 +347,10 @@ struct PathChange
     json after;       // null for Removed
 };
 
+// json::diff(a, b) as PathChanges (before = a's value, after = b's); array
+// appends get their index instead of "-". At most `limit` changes.
+std::vector<PathChange> diffJson(const json& a, const json& b, std::size_t limit = SIZE_MAX);
+
 struct SchemaObservation
 {
     std::string schemaId;

@@ -388,51 +388,61 @@ StateAt stateAt(const Run& run, std::uint32_t step)
 
 std::vector<PathChange> changesAt(const Run& run, std::uint32_t step)
 {
-    std::vector<PathChange> changes;
     const auto index = stateStepAt(run, step);
     if (!index || !applied(run.stateSteps[*index].verdict))
-        return changes;
+        return {};
     const JsonPtr after = stateAfter(run, *index);
     const JsonPtr before = *index > 0 ? stateAfter(run, *index - 1) : nullptr;
     if (!after)
-        return changes;
+        return {};
+    json old = before ? *before : json();
+    if (old.is_null() && after->is_object())
+        old = json::object();
+    return diffJson(old, *after);
+}
+
+} // namespace nexus::models::detail
+
+namespace nexus::models {
+
+std::vector<PathChange> diffJson(const json& a, const json& b, std::size_t limit)
+{
+    std::vector<PathChange> changes;
+    const json diff = json::diff(a, b);
+    // json::diff appends to arrays as "<array>/-": give those their index.
+    std::map<std::string, std::size_t> appends;
+    for (const json& op : diff)
+        if (op["op"] == "add" && op["path"].get<std::string>().ends_with("/-"))
+            ++appends[op["path"].get<std::string>()];
     try {
-        json old = before ? *before : json();
-        if (old.is_null() && after->is_object())
-            old = json::object();
-        const json diff = json::diff(old, *after);
-        // json::diff appends to arrays as "<array>/-": give those their index.
-        std::map<std::string, std::size_t> appends;
-        for (const json& op : diff)
-            if (op["op"] == "add" && op["path"].get<std::string>().ends_with("/-"))
-                ++appends[op["path"].get<std::string>()];
         for (const json& op : diff) {
+            if (changes.size() >= limit)
+                break;
             const std::string name = op["op"].get<std::string>();
-            std::string path = op["path"].get<std::string>();
             PathChange change;
+            change.path = op["path"].get<std::string>();
             if (name == "add") {
                 change.kind = ChangeKind::Added;
-                if (auto it = appends.find(path); it != appends.end()) {
-                    const std::string parent = path.substr(0, path.size() - 2);
-                    const std::size_t size = after->at(json::json_pointer(parent)).size();
-                    path = parent + "/" + num(size - it->second--);
+                if (auto it = appends.find(change.path); it != appends.end()) {
+                    const std::string parent = change.path.substr(0, change.path.size() - 2);
+                    const std::size_t size = b.at(json::json_pointer(parent)).size();
+                    change.path = parent + "/" + std::to_string(size - it->second--);
                 }
                 change.after = op["value"];
             } else if (name == "remove") {
                 change.kind = ChangeKind::Removed;
-                change.before = old.at(json::json_pointer(path));
+                change.before = a.at(json::json_pointer(change.path));
             } else {
                 change.kind = ChangeKind::Changed;
-                change.before = old.at(json::json_pointer(path));
+                change.before = a.at(json::json_pointer(change.path));
                 change.after = op["value"];
             }
-            change.path = std::move(path);
             changes.push_back(std::move(change));
         }
     } catch (const json::exception&) {
-        // Cannot happen for a diff of two valid documents; show what we have.
+        // A diff of two valid documents always resolves; keep what we have.
     }
     return changes;
 }
 
-} // namespace nexus::models::detail
+} // namespace nexus::models

@@ -364,45 +364,6 @@ std::vector<PathEntry> alignmentPath(const Run& run)
     return path;
 }
 
-std::vector<PathChange> diffJson(const json& a, const json& b, std::size_t limit)
-{
-    std::vector<PathChange> changes;
-    const json diff = json::diff(a, b);
-    std::map<std::string, std::size_t> appends; // json::diff appends as "<array>/-"
-    for (const json& op : diff)
-        if (op["op"] == "add" && op["path"].get<std::string>().ends_with("/-"))
-            ++appends[op["path"].get<std::string>()];
-    try {
-        for (const json& op : diff) {
-            if (changes.size() >= limit)
-                break;
-            const std::string name = op["op"].get<std::string>();
-            PathChange change;
-            change.path = op["path"].get<std::string>();
-            if (name == "add") {
-                change.kind = ChangeKind::Added;
-                if (auto it = appends.find(change.path); it != appends.end()) {
-                    const std::string parent = change.path.substr(0, change.path.size() - 2);
-                    const std::size_t size = b.at(json::json_pointer(parent)).size();
-                    change.path = parent + "/" + std::to_string(size - it->second--);
-                }
-                change.after = op["value"];
-            } else if (name == "remove") {
-                change.kind = ChangeKind::Removed;
-                change.before = a.at(json::json_pointer(change.path));
-            } else {
-                change.kind = ChangeKind::Changed;
-                change.before = a.at(json::json_pointer(change.path));
-                change.after = op["value"];
-            }
-            changes.push_back(std::move(change));
-        }
-    } catch (const json::exception&) {
-        // A diff of two valid documents always resolves; keep what we have.
-    }
-    return changes;
-}
-
 TraceComparison compareTraces(const RunStore& store, const Run& a, const Run& b)
 {
     return compareTraces(store, a, store, b);

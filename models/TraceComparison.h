@@ -131,10 +131,6 @@ TraceComparison compareTraces(const RunStore& store, const Run& a, const Run& b)
 TraceComparison compareTraces(const RunStore& storeA, const Run& a, const RunStore& storeB,
                               const Run& b);
 
-// json::diff(a, b) as PathChanges (before = a's value, after = b's); array
-// appends get their index instead of "-". At most `limit` changes.
-std::vector<PathChange> diffJson(const json& a, const json& b, std::size_t limit = SIZE_MAX);
-
 // The node executions of a run in alignment order (indices into Run::spans),
 // with whether each ran in a parallel stage.
 struct PathEntry

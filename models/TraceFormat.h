@@ -18,6 +18,7 @@ inline const QLocale& locale()
     return english;
 }
 
+// "850 µs", "12.3 ms", "1.24 s", "2 min 05 s", "1 h 02 min".
 inline QString duration(std::int64_t us)
 {
     const double a = std::abs(double(us));
@@ -28,11 +29,17 @@ inline QString duration(std::int64_t us)
                QStringLiteral(" ms");
     if (a < 60e6)
         return QString::number(double(us) / 1e6, 'f', a < 1e7 ? 2 : 1) + QStringLiteral(" s");
+    const QString sign = us < 0 ? QStringLiteral("-") : QString();
     const std::int64_t seconds = std::abs(us) / 1'000'000;
-    return QStringLiteral("%1%2 min %3 s")
-        .arg(us < 0 ? QStringLiteral("-") : QString())
-        .arg(seconds / 60)
-        .arg(seconds % 60, 2, 10, QLatin1Char('0'));
+    if (seconds < 3600)
+        return QStringLiteral("%1%2 min %3 s")
+            .arg(sign)
+            .arg(seconds / 60)
+            .arg(seconds % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1%2 h %3 min")
+        .arg(sign)
+        .arg(seconds / 3600)
+        .arg((seconds / 60) % 60, 2, 10, QLatin1Char('0'));
 }
 
 inline QString count(std::int64_t n)

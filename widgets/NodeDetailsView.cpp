@@ -1,5 +1,7 @@
 #include "widgets/NodeDetailsView.h"
 
+#include "models/TraceFormat.h"
+
 #include <QComboBox>
 #include <QDateTime>
 #include <QFormLayout>
@@ -51,14 +53,7 @@ QString nodeTypeText(const runtime::NodeType& type)
 
 QString formatDurationUs(std::int64_t us)
 {
-    if (us < 1000)
-        return QStringLiteral("%1 \u00b5s").arg(us);
-    if (us < 1'000'000)
-        return QStringLiteral("%1 ms").arg(double(us) / 1000.0, 0, 'f', us < 10'000 ? 2 : 1);
-    if (us < 60'000'000)
-        return QStringLiteral("%1 s").arg(double(us) / 1e6, 0, 'f', 2);
-    const std::int64_t s = us / 1'000'000;
-    return QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60);
+    return models::tracefmt::duration(us);
 }
 
 NodeDetailsView::NodeDetailsView(QWidget* parent)

@@ -2,6 +2,8 @@
 // Durations and time-axis labels for the run views, in the units a person
 // reads at that scale: "850 µs", "12.3 ms", "1.24 s", "2 min 05 s".
 
+#include "models/TraceFormat.h"
+
 #include <QString>
 
 #include <cmath>
@@ -9,25 +11,10 @@
 
 namespace nexus::widgets::timelinefmt {
 
+// Durations read as everywhere else in the console (models/TraceFormat.h).
 inline QString formatDurationUs(std::int64_t us)
 {
-    const double a = std::abs(double(us));
-    if (a < 1000)
-        return QStringLiteral("%1 µs").arg(us);
-    if (a < 1e6) {
-        const double ms = double(us) / 1e3;
-        return QString::number(ms, 'f', a < 1e4 ? 2 : (a < 1e5 ? 1 : 0)) + QStringLiteral(" ms");
-    }
-    if (a < 60e6)
-        return QString::number(double(us) / 1e6, 'f', a < 1e7 ? 2 : 1) + QStringLiteral(" s");
-    const std::int64_t totalS = us / 1'000'000;
-    if (totalS < 3600)
-        return QStringLiteral("%1 min %2 s")
-            .arg(totalS / 60)
-            .arg(totalS % 60, 2, 10, QLatin1Char('0'));
-    return QStringLiteral("%1 h %2 min")
-        .arg(totalS / 3600)
-        .arg((totalS / 60) % 60, 2, 10, QLatin1Char('0'));
+    return models::tracefmt::duration(us);
 }
 
 // The smallest round step (1-2-5 up to 20 s, then minutes and hours) whose
