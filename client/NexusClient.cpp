@@ -4,9 +4,11 @@
 
 #include "nexus/v1/common.grpc.pb.h"
 #include "nexus/v1/fleet.grpc.pb.h"
+#include "nexus/v1/traces.grpc.pb.h"
 
+#include <grpcpp/support/client_callback.h>
+#include <map>
 #include <mutex>
-#include <set>
 
 namespace nexus::client {
 
@@ -19,7 +21,119 @@ struct NexusClient::Lifeline
 {
     std::mutex mutex;
     NexusClient* owner = nullptr;
-    std::set<grpc::ClientContext*> inFlight;
+    std::map<quint64, grpc::ClientContext*> inFlight; // by request id
+
+    // Runs `deliver(owner)` in the owner's thread unless the owner is gone
+    // by then or the call was cancelled (or already delivered its result).
+    // `final`: the call is over (its context leaves inFlight now).
+    template <class Deliver> void post(quint64 requestId, bool final, Deliver deliver)
+    {
+        std::lock_guard lock(mutex);
+        if (final)
+            inFlight.erase(requestId);
+        if (!owner)
+            return;
+        NexusClient* target = owner;
+        // Posted to the owner's thread; dropped by Qt if the owner is deleted first.
+        QMetaObject::invokeMethod(
+            target,
+            [target, requestId, final, deliver = std::move(deliver)]() mutable {
+                if (!target->pending_.contains(requestId))
+                    return; // cancelled
+                if (final)
+                    target->pending_.remove(requestId);
+                deliver(target);
+            },
+            Qt::QueuedConnection);
+    }
+};
+
+// One GetTrace stream (gRPC's callback reactor): chunks are gathered on
+// gRPC's threads, progress is posted after each, and the whole trace once
+// the stream ends. Deletes itself when done.
+class NexusClient::TraceReader final : public grpc::ClientReadReactor<pb::TraceChunk>
+{
+public:
+    TraceReader(std::weak_ptr<Lifeline> life, quint64 requestId, QString operation, qint64 maxBytes)
+        : life_(std::move(life)), requestId_(requestId), operation_(std::move(operation)),
+          maxBytes_(maxBytes), records_(std::make_shared<std::vector<std::string>>())
+    {}
+
+    grpc::ClientContext context;
+    pb::GetTraceRequest request;
+
+    void start(const std::shared_ptr<grpc::Channel>& channel)
+    {
+        pb::Traces::NewStub(channel)->async()->GetTrace(&context, &request, this);
+        StartRead(&chunk_);
+        StartCall();
+    }
+
+    void OnReadDone(bool ok) override
+    {
+        if (!ok)
+            return; // the stream ended: OnDone follows
+        if (chunk_.has_summary())
+            summary_ = std::move(*chunk_.mutable_summary());
+        for (std::string& record : *chunk_.mutable_records()) {
+            bytes_ += qint64(record.size());
+            records_->push_back(std::move(record));
+        }
+        chunk_.Clear();
+        if (bytes_ > maxBytes_) {
+            tooLarge_ = true;
+            context.TryCancel(); // OnDone follows
+            return;
+        }
+        if (auto life = life_.lock())
+            life->post(requestId_, false,
+                       [id = requestId_, n = qint64(records_->size()),
+                        expected = summary_.records(), bytes = bytes_](NexusClient* owner) {
+                           Q_EMIT owner->traceProgress(id, n, expected, bytes);
+                       });
+        StartRead(&chunk_);
+    }
+
+    void OnDone(const grpc::Status& done) override
+    {
+        grpc::Status status = done;
+        if (tooLarge_)
+            status = grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                  "the trace is larger than " + limitText() +
+                                      ", the console's limit for one trace");
+        if (auto life = life_.lock()) {
+            TraceDownload trace;
+            trace.summary = std::move(summary_);
+            trace.records = std::move(records_);
+            trace.bytes = bytes_;
+            life->post(requestId_, true,
+                       [id = requestId_, status, operation = operation_,
+                        trace = std::move(trace)](NexusClient* owner) {
+                           owner->finishCall(status, operation, id);
+                           if (status.ok())
+                               Q_EMIT owner->traceReceived(id, trace);
+                       });
+        }
+        delete this;
+    }
+
+private:
+    std::string limitText() const
+    {
+        constexpr qint64 mib = 1024 * 1024;
+        return maxBytes_ >= mib ? std::to_string(maxBytes_ / mib) + " MiB"
+                                : std::to_string(maxBytes_) + " bytes";
+    }
+
+    std::weak_ptr<Lifeline> life_;
+    quint64 requestId_;
+    QString operation_;
+    qint64 maxBytes_;
+    pb::TraceChunk chunk_;
+    pb::TraceSummary summary_;
+    std::shared_ptr<std::vector<std::string>> records_;
+    qint64 bytes_ = 0;
+    bool tooLarge_ = false;
 };
 
 void NexusClient::registerMetaTypes()
@@ -27,6 +141,8 @@ void NexusClient::registerMetaTypes()
     qRegisterMetaType<pb::WhoAmIResponse>();
     qRegisterMetaType<pb::ListInstancesResponse>();
     qRegisterMetaType<pb::GetMetricSeriesResponse>();
+    qRegisterMetaType<pb::SearchTracesResponse>();
+    qRegisterMetaType<TraceDownload>();
     qRegisterMetaType<CallError>();
     qRegisterMetaType<NexusClient::State>();
 }
@@ -49,7 +165,7 @@ NexusClient::~NexusClient()
 {
     std::lock_guard lock(lifeline_->mutex);
     lifeline_->owner = nullptr;
-    for (grpc::ClientContext* context : lifeline_->inFlight)
+    for (const auto& [id, context] : lifeline_->inFlight)
         context->TryCancel();
 }
 
@@ -63,25 +179,33 @@ quint64 NexusClient::connectToNexus()
     return whoAmI();
 }
 
+quint64 NexusClient::failWithoutChannel(const QString& operation)
+{
+    const quint64 requestId = nextRequestId_++;
+    pending_.insert(requestId);
+    // Still asynchronous: the caller's code after the call runs first.
+    QMetaObject::invokeMethod(
+        this,
+        [this, requestId, operation] {
+            if (!pending_.remove(requestId))
+                return; // cancelled
+            const CallError error{
+                grpc::StatusCode::UNAVAILABLE, channelError_,
+                grpcStatusText(grpc::StatusCode::UNAVAILABLE, channelError_, operation)};
+            setState(State::Unavailable, error.text);
+            Q_EMIT callFailed(requestId, error);
+        },
+        Qt::QueuedConnection);
+    return requestId;
+}
+
 template <class Response, class Request, class Start, class Emit>
 quint64 NexusClient::startCall(const QString& operation, Request request, Start start,
                                Emit emitResult)
 {
+    if (!channel_)
+        return failWithoutChannel(operation);
     const quint64 requestId = nextRequestId_++;
-    if (!channel_) {
-        // Still asynchronous: the caller's code after the call runs first.
-        QMetaObject::invokeMethod(
-            this,
-            [this, requestId, operation] {
-                const CallError error{
-                    grpc::StatusCode::UNAVAILABLE, channelError_,
-                    grpcStatusText(grpc::StatusCode::UNAVAILABLE, channelError_, operation)};
-                setState(State::Unavailable, error.text);
-                Q_EMIT callFailed(requestId, error);
-            },
-            Qt::QueuedConnection);
-        return requestId;
-    }
     struct Call
     {
         grpc::ClientContext context;
@@ -91,29 +215,22 @@ quint64 NexusClient::startCall(const QString& operation, Request request, Start 
     auto call = std::make_shared<Call>();
     call->request = std::move(request);
     prepareCall(call->context, endpoint_);
+    pending_.insert(requestId);
     {
         std::lock_guard lock(lifeline_->mutex);
-        lifeline_->inFlight.insert(&call->context);
+        lifeline_->inFlight.emplace(requestId, &call->context);
     }
     std::weak_ptr<Lifeline> weakLife = lifeline_;
     auto done = [call, weakLife, requestId, operation, emitResult](grpc::Status status) {
         auto life = weakLife.lock();
         if (!life)
             return;
-        std::lock_guard lock(life->mutex);
-        life->inFlight.erase(&call->context);
-        if (!life->owner)
-            return;
-        NexusClient* owner = life->owner;
-        // Posted to the owner's thread; dropped by Qt if the owner is deleted first.
-        QMetaObject::invokeMethod(
-            owner,
-            [owner, call, status, requestId, operation, emitResult] {
-                owner->finishCall(status, operation, requestId);
-                if (status.ok())
-                    emitResult(owner, requestId, std::move(call->response));
-            },
-            Qt::QueuedConnection);
+        life->post(requestId, true,
+                   [call, status, requestId, operation, emitResult](NexusClient* owner) {
+                       owner->finishCall(status, operation, requestId);
+                       if (status.ok())
+                           emitResult(owner, requestId, std::move(call->response));
+                   });
     };
     start(channel_, &call->context, &call->request, &call->response, std::move(done));
     return requestId;
@@ -187,6 +304,48 @@ quint64 NexusClient::getMetricSeries(const pb::GetMetricSeriesRequest& request)
         [](NexusClient* self, quint64 id, pb::GetMetricSeriesResponse&& response) {
             Q_EMIT self->metricSeriesReceived(id, response);
         });
+}
+
+quint64 NexusClient::searchTraces(const pb::SearchTracesRequest& request)
+{
+    return startCall<pb::SearchTracesResponse>(
+        tr("Searching traces"), request,
+        [](const std::shared_ptr<grpc::Channel>& channel, grpc::ClientContext* context,
+           const pb::SearchTracesRequest* request, pb::SearchTracesResponse* response, auto done) {
+            pb::Traces::NewStub(channel)->async()->SearchTraces(context, request, response,
+                                                                std::move(done));
+        },
+        [](NexusClient* self, quint64 id, pb::SearchTracesResponse&& response) {
+            Q_EMIT self->tracesFound(id, response);
+        });
+}
+
+quint64 NexusClient::getTrace(const QString& threadId, qint64 maxBytes)
+{
+    const QString operation = tr("Downloading trace %1").arg(threadId);
+    if (!channel_)
+        return failWithoutChannel(operation);
+    const quint64 requestId = nextRequestId_++;
+    auto* reader = new TraceReader(lifeline_, requestId, operation, maxBytes);
+    reader->request.set_thread_id(threadId.toStdString());
+    prepareCall(reader->context, endpoint_, /*withDeadline=*/false);
+    pending_.insert(requestId);
+    {
+        std::lock_guard lock(lifeline_->mutex);
+        lifeline_->inFlight.emplace(requestId, &reader->context);
+    }
+    reader->start(channel_);
+    return requestId;
+}
+
+bool NexusClient::cancel(quint64 requestId)
+{
+    if (!pending_.remove(requestId))
+        return false;
+    std::lock_guard lock(lifeline_->mutex);
+    if (auto it = lifeline_->inFlight.find(requestId); it != lifeline_->inFlight.end())
+        it->second->TryCancel();
+    return true;
 }
 
 void NexusClient::pollChannel()

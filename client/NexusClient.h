@@ -6,23 +6,46 @@
 //
 // The connection state follows the call outcomes and the channel's
 // connectivity (polled, never blocking).
+//
+// Traces: searchTraces is one call; getTrace streams the trace's chunks,
+// reports progress after each, and delivers the whole trace (summary and
+// record values exactly as Nexus stored them) in one traceReceived. Any
+// call in flight can be cancelled; a cancelled call delivers nothing more.
 
 #include "client/CallError.h"
 #include "client/NexusChannel.h"
 
 #include "nexus/v1/common.pb.h"
 #include "nexus/v1/fleet.pb.h"
+#include "nexus/v1/traces.pb.h"
 
 #include <QObject>
+#include <QSet>
 #include <QTimer>
 
 #include <memory>
+#include <string>
+#include <vector>
 
 Q_DECLARE_METATYPE(nexus::v1::WhoAmIResponse)
 Q_DECLARE_METATYPE(nexus::v1::ListInstancesResponse)
 Q_DECLARE_METATYPE(nexus::v1::GetMetricSeriesResponse)
+Q_DECLARE_METATYPE(nexus::v1::SearchTracesResponse)
 
 namespace nexus::client {
+
+// One trace downloaded from Nexus. `records` are the Kafka record values in
+// arrival order, byte for byte as stored (frame byte included); shared, so
+// the result crosses queued signals without copying.
+struct TraceDownload
+{
+    nexus::v1::TraceSummary summary;
+    std::shared_ptr<const std::vector<std::string>> records;
+    qint64 bytes = 0; // sum of the record sizes
+};
+
+// What getTrace accepts by default before it gives up on a trace.
+inline constexpr qint64 kDefaultMaxTraceBytes = 512LL * 1024 * 1024;
 
 class NexusClient : public QObject
 {
@@ -57,6 +80,17 @@ public:
     quint64 whoAmI();
     quint64 listInstances(const nexus::v1::ListInstancesRequest& request = {});
     quint64 getMetricSeries(const nexus::v1::GetMetricSeriesRequest& request);
+    quint64 searchTraces(const nexus::v1::SearchTracesRequest& request);
+    // Streams one trace (no deadline: a long trace takes as long as it
+    // takes; cancel() stops it). A trace whose records pass `maxBytes` is
+    // cancelled and fails with RESOURCE_EXHAUSTED.
+    quint64 getTrace(const QString& threadId, qint64 maxBytes = kDefaultMaxTraceBytes);
+
+    // Cancels a call in flight: nothing more is delivered for it (no result,
+    // no progress, no failure). False when the call is already delivered or
+    // unknown.
+    bool cancel(quint64 requestId);
+    bool isPending(quint64 requestId) const { return pending_.contains(requestId); }
 
     static void registerMetaTypes();
 
@@ -65,14 +99,21 @@ Q_SIGNALS:
     void instancesReceived(quint64 requestId, const nexus::v1::ListInstancesResponse& response);
     void metricSeriesReceived(quint64 requestId,
                               const nexus::v1::GetMetricSeriesResponse& response);
+    void tracesFound(quint64 requestId, const nexus::v1::SearchTracesResponse& response);
+    // After each chunk of a getTrace: records so far, the records the
+    // summary announced (0 until the first chunk), bytes so far.
+    void traceProgress(quint64 requestId, qint64 records, qint64 expectedRecords, qint64 bytes);
+    void traceReceived(quint64 requestId, const nexus::client::TraceDownload& trace);
     void callFailed(quint64 requestId, const nexus::client::CallError& error);
     void connectionStateChanged(nexus::client::NexusClient::State state, const QString& detail);
 
 private:
     struct Lifeline;
+    class TraceReader;
     template <class Response, class Request, class Start, class Emit>
     quint64 startCall(const QString& operation, Request request, Start start, Emit emitResult);
     void finishCall(const grpc::Status& status, const QString& operation, quint64 requestId);
+    quint64 failWithoutChannel(const QString& operation);
     void pollChannel();
     void setState(State state, const QString& detail);
 
@@ -82,8 +123,11 @@ private:
     std::shared_ptr<Lifeline> lifeline_;
     QTimer channelPoll_;
     quint64 nextRequestId_ = 1;
+    QSet<quint64> pending_; // started, final result not delivered yet, not cancelled
     State state_ = State::Idle;
     QString stateDetail_;
 };
 
 } // namespace nexus::client
+
+Q_DECLARE_METATYPE(nexus::client::TraceDownload)

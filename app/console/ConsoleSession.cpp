@@ -63,7 +63,10 @@ void ConsoleSession::close()
     runExpiry_.stop();
     kafka_.reset();
     watcher_.reset(); // stop the stream before the sandbox it reads from
-    client_.reset();
+    if (client_) {
+        client_.reset();
+        emit nexusClientChanged(nullptr);
+    }
     if (sandbox_) {
         sandbox_->disconnect(this);
         sandbox_->stop();
@@ -174,6 +177,7 @@ void ConsoleSession::connectTo(const client::NexusEndpoint& endpoint)
     connect(client_.get(), &client::NexusClient::callFailed, this,
             [this](quint64, const client::CallError& error) { emit notify(error.text); });
     client_->connectToNexus();
+    emit nexusClientChanged(client_.get());
 
     watcher_ = std::make_unique<client::FleetWatcher>(client_->channel(), endpoint);
     connect(watcher_.get(), &client::FleetWatcher::fleetUpdated, fleet_,

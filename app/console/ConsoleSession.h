@@ -44,6 +44,10 @@ public:
     // How a Local sandbox opened later is started (tests speed the simulator up).
     void setSandboxSettings(const SandboxSettings& settings) { sandboxSettings_ = settings; }
 
+    // The Nexus client of the open connection; null while none is open (and
+    // while the Local sandbox starts). Replaced on every open: see
+    // nexusClientChanged.
+    client::NexusClient* nexus() const { return client_.get(); }
     models::FleetModel* fleet() const { return fleet_; }
     client::KafkaConsumer* kafka() const { return kafka_.get(); } // null without Kafka
     models::FleetFilterProxy* fleetProxy() const { return proxy_; }
@@ -76,6 +80,9 @@ signals:
     // Something the user should read (errors, reconnects): the notification area.
     void notify(const QString& message);
     void connected(const QString& nexusAddress);
+    // A new client (connected), or null (the connection closed): requests
+    // made with the previous one will not be answered.
+    void nexusClientChanged(nexus::client::NexusClient* client);
     // After every batch applied to the run store and every stale sweep.
     void runsApplied(const nexus::models::ApplyResult& result);
 

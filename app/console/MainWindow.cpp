@@ -15,6 +15,7 @@
 #include "ConsoleSession.h"
 #include "ProfileDialog.h"
 #include "RunsPage.h"
+#include "TracesPage.h"
 #include "nexus/v1/fleet.pb.h"
 
 #include <QApplication>
@@ -62,18 +63,22 @@ MainWindow::MainWindow(QWidget* parent)
     views_->addTab(createComparePage(), tr("Compare"));
     runsPage_ = new RunsPage(session_, this);
     views_->addTab(runsPage_, tr("Runs"));
+    tracesPage_ = new TracesPage(session_, this);
+    views_->addTab(tracesPage_, tr("Traces"));
     setCentralWidget(views_);
     createDocks();
-    // The Runs tab needs the height: the bottom docks step aside while it
-    // is shown and come back as they were when another tab is chosen.
+    // The Runs and Traces tabs need the height: the bottom docks step aside
+    // while they are shown and come back as they were when another tab is
+    // chosen.
     connect(views_, &QTabWidget::currentChanged, this, [this](int index) {
-        const bool runs = views_->widget(index) == runsPage_;
-        if (runs) {
-            hiddenForRuns_.clear();
+        const bool roomy =
+            views_->widget(index) == runsPage_ || views_->widget(index) == tracesPage_;
+        if (roomy) {
             for (QDockWidget* dock : findChildren<QDockWidget*>())
                 if (dock->isVisible() && dockWidgetArea(dock) == Qt::BottomDockWidgetArea &&
                     !dock->isFloating()) {
-                    hiddenForRuns_ << dock->objectName();
+                    if (!hiddenForRuns_.contains(dock->objectName()))
+                        hiddenForRuns_ << dock->objectName();
                     dock->hide();
                 }
         } else {
@@ -258,6 +263,8 @@ void MainWindow::createMenus()
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
     view->addAction(tr("&Runs"), this, [this] { showView(QStringLiteral("runs")); })
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
+    view->addAction(tr("&Traces"), this, [this] { showView(QStringLiteral("traces")); })
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
     view->addSeparator();
     if (auto* table = findChild<widgets::FleetTableView*>(QStringLiteral("fleetTable")))
         view->addAction(table->compareAction());
@@ -310,7 +317,7 @@ int MainWindow::notificationCount() const
 bool MainWindow::showView(const QString& name)
 {
     const QStringList tabs{QStringLiteral("fleet"), QStringLiteral("compare"),
-                           QStringLiteral("runs")};
+                           QStringLiteral("runs"), QStringLiteral("traces")};
     if (tabs.contains(name)) {
         views_->setCurrentIndex(int(tabs.indexOf(name)));
         return true;
@@ -368,7 +375,14 @@ ProfileDialog* MainWindow::showProfiles()
 
 void MainWindow::openTrace(const QString& path)
 {
+    tracesPage_->openFile(path);
+    showView(QStringLiteral("traces"));
+    // The raw records of the file, as `nexusctl decode` lists them, below
+    // (low: the trace view keeps most of the height).
     showView(QStringLiteral("records"));
+    if (auto* dock = findChild<QDockWidget*>(QStringLiteral("recordsDock"));
+        dock && !dock->isFloating())
+        resizeDocks({dock}, {height() / 4}, Qt::Vertical);
     traceStatus_->setText(tr("Reading %1\u2026").arg(QFileInfo(path).fileName()));
     auto* watcher = new QFutureWatcher<models::RecordFile>(this);
     connect(watcher, &QFutureWatcher<models::RecordFile>::finished, this, [this, watcher, path] {

@@ -1,7 +1,7 @@
 #pragma once
 // The main window: wiring of views to the session's models (DESIGN.md §2,
 // app layer). The central area holds the main views as tabs (fleet
-// overview, instance comparison); the deployment charts, trace records and
+// overview, instance comparison, live runs, traces); the deployment charts, trace records and
 // notifications are docks the user can move, tabify or close; the layout is
 // saved and restored.
 
@@ -27,6 +27,7 @@ namespace nexus::app {
 
 class ConsoleSession;
 class RunsPage;
+class TracesPage;
 
 class MainWindow : public QMainWindow
 {
@@ -40,15 +41,18 @@ public:
     void openProfile(const client::ConnectionProfile& profile);
     // File > Connection Profiles: the editor, modeless; for tests.
     class ProfileDialog* showProfiles();
-    // Decodes the trace off the GUI thread; shows it when done.
+    // Opens a .dstrace file in the Traces tab (no server needed) and lists
+    // its raw records in the trace records dock; both decode off the GUI
+    // thread.
     void openTrace(const QString& path);
-    // "fleet", "compare", "runs", "deployments", "records", "notifications":
-    // raises that view.
+    // "fleet", "compare", "runs", "traces", "deployments", "records",
+    // "notifications": raises that view.
     bool showView(const QString& name);
     // Puts 2-8 instances side by side (the first is the baseline) and shows them.
     void compareInstances(const QStringList& instanceIds);
     ConsoleSession* session() const { return session_; }
     RunsPage* runsPage() const { return runsPage_; }
+    TracesPage* tracesPage() const { return tracesPage_; }
     int notificationCount() const;
 
 signals:
@@ -72,6 +76,7 @@ private:
     ConsoleSession* session_;
     QTabWidget* views_;
     RunsPage* runsPage_ = nullptr;
+    TracesPage* tracesPage_ = nullptr;
     models::RecordTableModel* records_;
     QTableView* recordsView_;
     QListWidget* notifications_;
@@ -81,7 +86,7 @@ private:
     QLabel* traceStatus_;
     QToolButton* notificationButton_;
     QByteArray defaultState_;
-    QStringList hiddenForRuns_; // bottom docks hidden while the Runs tab shows
+    QStringList hiddenForRuns_; // bottom docks hidden while the Runs or Traces tab shows
 };
 
 } // namespace nexus::app

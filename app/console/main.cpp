@@ -86,8 +86,8 @@ int main(int argc, char** argv)
     parser.addOption(
         {QStringLiteral("view"),
          QStringLiteral(
-             "With --screenshot: the view to show (fleet, compare, runs, deployments, records, "
-             "notifications)."),
+             "With --screenshot: the view to show (fleet, compare, runs, traces, deployments, "
+             "records, notifications)."),
          QStringLiteral("name"), QStringLiteral("fleet")});
     parser.addOption({QStringLiteral("after"),
                       QStringLiteral("With --screenshot: wait <seconds> first (default 1)."),
@@ -96,8 +96,12 @@ int main(int argc, char** argv)
                       QStringLiteral("Compare these instances (comma separated, 2-8; the first is "
                                      "the baseline)."),
                       QStringLiteral("ids")});
+    parser.addOption({QStringLiteral("open-trace"),
+                      QStringLiteral("Open the .dstrace <file> in the Traces tab (no server "
+                                     "needed; may be given more than once)."),
+                      QStringLiteral("file")});
     parser.addPositionalArgument(QStringLiteral("trace"),
-                                 QStringLiteral("A .dstrace file to open."),
+                                 QStringLiteral("A .dstrace file to open (as --open-trace)."),
                                  QStringLiteral("[trace]"));
     parser.process(app);
 
@@ -122,8 +126,10 @@ int main(int argc, char** argv)
     if (parser.isSet(QStringLiteral("compare")))
         window.compareInstances(
             parser.value(QStringLiteral("compare")).split(u',', Qt::SkipEmptyParts));
-    if (!parser.positionalArguments().isEmpty())
-        window.openTrace(parser.positionalArguments().constFirst());
+    QStringList traces = parser.values(QStringLiteral("open-trace"));
+    traces += parser.positionalArguments();
+    for (const QString& trace : std::as_const(traces))
+        window.openTrace(trace);
 
     if (parser.isSet(QStringLiteral("screenshot"))) {
         const QString file = parser.value(QStringLiteral("screenshot"));
