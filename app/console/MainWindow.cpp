@@ -6,6 +6,7 @@
 #include "models/FleetFilterProxy.h"
 #include "models/FleetModel.h"
 #include "models/RecordTableModel.h"
+#include "server/api/NexusServer.h"
 #include "widgets/AboutDialog.h"
 #include "widgets/ComparisonView.h"
 #include "widgets/DeploymentCharts.h"
@@ -15,6 +16,7 @@
 #include "ConsoleSession.h"
 #include "ProfileDialog.h"
 #include "RunsPage.h"
+#include "TraceAnalysisTabs.h"
 #include "TracesPage.h"
 #include "nexus/v1/fleet.pb.h"
 
@@ -65,6 +67,8 @@ MainWindow::MainWindow(QWidget* parent)
     views_->addTab(runsPage_, tr("Runs"));
     tracesPage_ = new TracesPage(session_, this);
     views_->addTab(tracesPage_, tr("Traces"));
+    traceAnalysis_ =
+        new TraceAnalysisTabs(tracesPage_, QString::fromStdString(server::graphsDirectory()));
     setCentralWidget(views_);
     createDocks();
     // The Runs and Traces tabs need the height: the bottom docks step aside

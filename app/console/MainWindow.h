@@ -27,6 +27,7 @@ namespace nexus::app {
 
 class ConsoleSession;
 class RunsPage;
+class TraceAnalysisTabs;
 class TracesPage;
 
 class MainWindow : public QMainWindow
@@ -53,6 +54,7 @@ public:
     ConsoleSession* session() const { return session_; }
     RunsPage* runsPage() const { return runsPage_; }
     TracesPage* tracesPage() const { return tracesPage_; }
+    TraceAnalysisTabs* traceAnalysis() const { return traceAnalysis_; }
     int notificationCount() const;
 
 signals:
@@ -77,6 +79,7 @@ private:
     QTabWidget* views_;
     RunsPage* runsPage_ = nullptr;
     TracesPage* tracesPage_ = nullptr;
+    TraceAnalysisTabs* traceAnalysis_ = nullptr;
     models::RecordTableModel* records_;
     QTableView* recordsView_;
     QListWidget* notifications_;

@@ -67,9 +67,9 @@ TracesPage::TracesPage(ConsoleSession* session, QWidget* parent)
     split->setObjectName(QStringLiteral("tracesSplitter"));
     split->addWidget(createSearchPane());
     split->addWidget(createInspectorPane());
-    split->setStretchFactor(0, 2);
+    split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 3);
-    split->setSizes({640, 860});
+    split->setSizes({480, 1020});
     layout->addWidget(split, 1);
 
     connect(results_, &models::TraceSearchModel::sortChanged, this, [this] { search(); });

@@ -58,26 +58,6 @@ std::int64_t systemNowUs()
         .count();
 }
 
-// The sample graphs: given, or next to an installed nexusd
-// (<prefix>/share/nexus-console/resources/graphs), or in the source tree of
-// a development build.
-std::string resourcesDir(const std::string& given)
-{
-    if (!given.empty())
-        return given;
-    if (const char* env = std::getenv("NEXUS_RESOURCES"))
-        return (fs::path(env) / "graphs").string();
-    std::error_code ec;
-    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        const fs::path installed =
-            exe.parent_path().parent_path() / "share" / "nexus-console" / "resources" / "graphs";
-        if (fs::is_directory(installed, ec))
-            return installed.string();
-    }
-    return (fs::path(NEXUS_SOURCE_RESOURCES) / "graphs").string();
-}
-
 } // namespace
 
 NexusServer::NexusServer() : parts_(std::make_unique<Parts>()) {}
@@ -185,7 +165,7 @@ NexusServer::start(const ServerOptions& requested)
         FleetSimulatorOptions sim;
         sim.bootstrapServers = p.kafkaAddress;
         sim.topic = p.options.topics.front();
-        sim.graphsDir = resourcesDir(p.options.resources);
+        sim.graphsDir = graphsDirectory(p.options.resources);
         sim.instances = p.options.simulate;
         sim.runsPerSecondPerInstance = p.options.simRate;
         sim.faults.driftPerMinute = p.options.simDrift;
@@ -274,6 +254,26 @@ void NexusServer::stop()
         p.ingestor->stop();
     if (p.broker)
         p.broker->stop();
+}
+
+// The sample graphs: given, or next to an installed nexusd
+// (<prefix>/share/nexus-console/resources/graphs), or in the source tree of
+// a development build.
+std::string graphsDirectory(const std::string& given)
+{
+    if (!given.empty())
+        return given;
+    if (const char* env = std::getenv("NEXUS_RESOURCES"))
+        return (fs::path(env) / "graphs").string();
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        const fs::path installed =
+            exe.parent_path().parent_path() / "share" / "nexus-console" / "resources" / "graphs";
+        if (fs::is_directory(installed, ec))
+            return installed.string();
+    }
+    return (fs::path(NEXUS_SOURCE_RESOURCES) / "graphs").string();
 }
 
 } // namespace nexus::server

@@ -15,6 +15,11 @@ class Store;
 struct EventHub;
 class FleetSimulator;
 
+// The sample graph files: `given`, else $NEXUS_RESOURCES/graphs, else next
+// to an installed binary (<prefix>/share/nexus-console/resources/graphs),
+// else the source tree of a development build.
+std::string graphsDirectory(const std::string& given = {});
+
 struct StartError
 {
     std::string message;
