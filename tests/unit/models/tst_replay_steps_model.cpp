@@ -62,25 +62,6 @@ std::vector<int> rowsWith(const ReplayStepsModel& model, int flag)
     return out;
 }
 
-// The messages with one bit of the `step`-th node's state hash flipped.
-std::vector<ds::DashStreamMessage> withBadHash(std::vector<ds::DashStreamMessage> messages,
-                                               int step)
-{
-    int started = 0;
-    for (auto& message : messages) {
-        if (message.has_event() && message.event().event_type() == ds::EVENT_TYPE_NODE_START)
-            ++started;
-        if (started == step && message.has_state_diff() &&
-            !message.state_diff().state_hash().empty()) {
-            std::string hash = message.state_diff().state_hash();
-            hash[0] = char(std::uint8_t(hash[0]) ^ 0x01);
-            message.mutable_state_diff()->set_state_hash(hash);
-            return messages;
-        }
-    }
-    qFatal("no state hash for step %d", step);
-}
-
 } // namespace
 
 class TestReplayStepsModel : public QObject
@@ -202,8 +183,8 @@ private slots:
     {
         const Graph graph = sample("rag_pipeline");
         const RecordedRun run = retryRun(graph);
-        auto session =
-            std::make_shared<ReplaySession>(readRecording(withBadHash(run.messages, 3)), graph);
+        auto session = std::make_shared<ReplaySession>(
+            readRecording(replaytest::withBadHash(run.messages, 3)), graph);
         ReplayStepsModel model;
         QAbstractItemModelTester tester(&model,
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);

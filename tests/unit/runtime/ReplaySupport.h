@@ -12,6 +12,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -124,6 +125,26 @@ RecordedRun firstRun(const Graph& graph, Predicate wanted, std::uint64_t from = 
             return run;
     }
     qFatal("no seed gives the wanted run");
+}
+
+// The messages with one bit of the `step`-th node's state hash flipped.
+inline std::vector<nexus::protocol::ds::DashStreamMessage>
+withBadHash(std::vector<nexus::protocol::ds::DashStreamMessage> messages, int step)
+{
+    int started = 0;
+    for (auto& message : messages) {
+        if (message.has_event() &&
+            message.event().event_type() == nexus::protocol::ds::EVENT_TYPE_NODE_START)
+            ++started;
+        if (started == step && message.has_state_diff() &&
+            !message.state_diff().state_hash().empty()) {
+            std::string hash = message.state_diff().state_hash();
+            hash[0] = char(std::uint8_t(hash[0]) ^ 0x01);
+            message.mutable_state_diff()->set_state_hash(hash);
+            return messages;
+        }
+    }
+    throw std::logic_error("no state hash for step " + std::to_string(step));
 }
 
 } // namespace replaytest

@@ -155,25 +155,6 @@ json triageWithoutTechScript()
     return doc;
 }
 
-// The messages with one bit of the `step`-th node's state hash flipped.
-std::vector<ds::DashStreamMessage> withBadHash(std::vector<ds::DashStreamMessage> messages,
-                                               int step)
-{
-    int started = 0;
-    for (auto& message : messages) {
-        if (message.has_event() && message.event().event_type() == ds::EVENT_TYPE_NODE_START)
-            ++started;
-        if (started == step && message.has_state_diff() &&
-            !message.state_diff().state_hash().empty()) {
-            std::string hash = message.state_diff().state_hash();
-            hash[0] = char(std::uint8_t(hash[0]) ^ 0x01);
-            message.mutable_state_diff()->set_state_hash(hash);
-            return messages;
-        }
-    }
-    qFatal("no state hash for step %d", step);
-}
-
 QString withCategory(const QString& text, const char* from, const char* to)
 {
     QString edited = text;
@@ -225,7 +206,7 @@ private slots:
         const RecordedRun run = retryRun();
         ReplayDebuggerView view;
         view.setGraphLibrary(kLibrary);
-        view.setTrace(withBadHash(run.messages, 3), QStringLiteral("damaged"));
+        view.setTrace(replaytest::withBadHash(run.messages, 3), QStringLiteral("damaged"));
         QVERIFY2(view.summaryText().contains(QStringLiteral("5 verified, 1 mismatched")),
                  qPrintable(view.summaryText()));
         view.continueForward();
