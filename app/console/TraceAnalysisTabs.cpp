@@ -1,9 +1,11 @@
 #include "TraceAnalysisTabs.h"
 
 #include "models/RunStore.h"
+#include "models/TraceComparison.h"
 #include "protocol/Dstrace.h"
 #include "widgets/CostBreakdownView.h"
 #include "widgets/ReplayDebuggerView.h"
+#include "widgets/RunView.h"
 #include "widgets/TraceCompareView.h"
 
 #include "TraceLoader.h"
@@ -97,6 +99,20 @@ TraceAnalysisTabs::TraceAnalysisTabs(TracesPage* page, QString graphLibrary, QSt
         compareDirty_ = true;
         refreshComparison();
     });
+    // A step picked in the comparison (its divergence, a double-clicked row)
+    // opens that run's Run tab at the step.
+    connect(compare_, &widgets::TraceCompareView::stepPickedA, this,
+            [this](quint32 step) { showStep(page_->currentRunId(), step); });
+    connect(compare_, &widgets::TraceCompareView::stepPickedB, this, [this](quint32 step) {
+        // A row both runs have is shown in A (the selected trace); only a row
+        // that ran in B alone switches to B.
+        const auto& comparison = compare_->comparison();
+        const int row = compare_->selectedRow();
+        if (comparison && row >= 0 && std::size_t(row) < comparison->rows.size() &&
+            comparison->rows[std::size_t(row)].stepA != models::kNoIndex)
+            return;
+        showStep(compareWith_->currentData().toULongLong(), step);
+    });
     connect(debugger_, &widgets::ReplayDebuggerView::forkCreated, this,
             [this](const QString& origin, const QString& fork,
                    const std::vector<std::string>& records) { saveFork(origin, fork, records); });
@@ -111,6 +127,16 @@ void TraceAnalysisTabs::compareWithRun(std::uint64_t otherRunId)
     page_->inspectorTabs()->setCurrentWidget(comparePage_);
     compareDirty_ = true;
     refreshComparison();
+}
+
+void TraceAnalysisTabs::showStep(std::uint64_t runId, std::uint32_t step)
+{
+    if (!runId || !page_->traceStore().run(runId))
+        return;
+    page_->setCurrentRun(runId);
+    page_->inspectorTabs()->setCurrentWidget(page_->runView());
+    page_->runView()->setFollowLive(false);
+    page_->runView()->setCursor(step);
 }
 
 void TraceAnalysisTabs::currentChanged(std::uint64_t runId)

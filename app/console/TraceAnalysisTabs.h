@@ -52,6 +52,8 @@ public:
 
     // Shows the comparison of the selected trace with `otherRunId`.
     void compareWithRun(std::uint64_t otherRunId);
+    // Selects `runId` and shows its Run tab with the cursor at `step`.
+    void showStep(std::uint64_t runId, std::uint32_t step);
 
 signals:
     void forkSaved(const QString& path, const QString& error);

@@ -14,6 +14,7 @@
 #include "widgets/JsonStateEditor.h"
 #include "widgets/ReplayDebuggerView.h"
 #include "widgets/ReplayForkPanel.h"
+#include "widgets/RunView.h"
 #include "widgets/TraceCompareView.h"
 
 #include "../client/TraceSeed.h"
@@ -24,6 +25,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -161,6 +163,14 @@ private slots:
         const QString text = tabs_->compareView()->divergenceText();
         QVERIFY2(text.contains(QStringLiteral("classify")), qPrintable(text));
         QVERIFY(shot("traces_compare.png"));
+
+        // "Go to divergence" opens A's run view at the divergent step.
+        const std::uint32_t stepA = comparison->divergence->stepA;
+        QVERIFY(stepA != nexus::models::kNoIndex);
+        QTest::mouseClick(tabs_->compareView()->divergenceButton(), Qt::LeftButton);
+        QCOMPARE(page_->inspectorTabs()->currentWidget(), page_->runView());
+        QCOMPARE(page_->currentRunId(), runB_);
+        QCOMPARE(page_->runView()->cursor(), stepA);
     }
 
     void debuggerReplaysTheSelectedTraceAgainstTheLibraryGraph()
