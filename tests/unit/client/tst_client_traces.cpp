@@ -6,6 +6,7 @@
 #include "client/NexusClient.h"
 #include "server/api/NexusServer.h"
 
+#include "../server/api/ApiTestServer.h"
 #include "TraceSeed.h"
 
 #include <QSignalSpy>
@@ -23,36 +24,14 @@ namespace pb = ::nexus::v1;
 
 namespace {
 
-struct TestNexus
+// The API tests' server (a token per role); the client signs in as the viewer.
+struct TestNexus : ApiTestServer
 {
-    QTemporaryDir dir;
-    nexus::server::ServerOptions options;
-    std::unique_ptr<nexus::server::NexusServer> server;
-
-    TestNexus()
-    {
-        const std::string tokens = (dir.path() + "/tokens.json").toStdString();
-        std::ofstream(tokens) << R"({"tokens": [
-            {"name": "vic", "role": "viewer", "token": "viewer-secret"}]})";
-        options.listen = "127.0.0.1:0";
-        options.dataDir = (dir.path() + "/data").toStdString();
-        options.tokensFile = tokens;
-    }
-    bool start()
-    {
-        auto started = nexus::server::NexusServer::start(options);
-        if (!started) {
-            qWarning("NexusServer did not start: %s", started.error().message.c_str());
-            return false;
-        }
-        server = std::move(*started);
-        return true;
-    }
     NexusEndpoint endpoint() const
     {
         NexusEndpoint e;
         e.address = QString::fromStdString(server->nexusAddress());
-        e.token = QStringLiteral("viewer-secret");
+        e.token = QString::fromLatin1(viewerToken);
         e.callTimeout = std::chrono::seconds(10);
         return e;
     }
