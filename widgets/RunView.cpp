@@ -325,14 +325,22 @@ void RunView::showEvent(QShowEvent* event)
         refresh(false);
 }
 
+void RunView::setRecorded(bool recorded)
+{
+    recorded_ = recorded;
+    live_->setVisible(!recorded);
+    refresh(false);
+}
+
 void RunView::refresh(bool runChanged)
 {
     stale_ = false;
     const models::Run* r = run();
     if (!r) {
         title_->setText(tr("No run selected"));
-        subtitle_->setText(tr("Pick a run from the list; \u201cFollow newest\u201d picks the "
-                              "newest run for you."));
+        subtitle_->setText(recorded_ ? tr("Pick an open trace.")
+                                     : tr("Pick a run from the list; \u201cFollow newest\u201d "
+                                          "picks the newest run for you."));
         stepLabel_->clear();
         canvas_->setGraph(nullptr);
         timeline_->clear();

@@ -45,6 +45,11 @@ public:
     void setCursor(std::uint32_t step);
     std::uint32_t cursor() const { return cursor_; }
     void setFollowLive(bool follow);
+    // For recorded traces (the Traces tab): no Live toggle, since nothing
+    // arrives later, and an empty-state hint without the run list's
+    // "Follow newest".
+    void setRecorded(bool recorded);
+    bool isRecorded() const { return recorded_; }
     bool followLive() const { return followLive_; }
     void selectNode(const QString& node);
     QString selectedNode() const { return selectedNode_; }
@@ -74,6 +79,7 @@ private:
     const models::RunStore* store_ = nullptr;
     std::uint64_t runId_ = 0;
     std::uint32_t cursor_ = 0;
+    bool recorded_ = false;
     bool followLive_ = true;
     bool stale_ = false; // the run changed while the view was hidden
     QString selectedNode_;

@@ -475,6 +475,7 @@ QWidget* TracesPage::createInspectorPane()
     view_ = new widgets::RunView(inspector_);
     view_->setObjectName(QStringLiteral("traceRunView"));
     view_->setStore(store_.get());
+    view_->setRecorded(true);
     inspector_->addTab(view_, tr("Run"));
     auto* hint = new QLabel(tr("No trace open.\n\nDouble-click a search result to download it "
                                "from Nexus,\nor open a .dstrace file with File \u203a Open "

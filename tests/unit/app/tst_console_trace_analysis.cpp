@@ -171,6 +171,9 @@ private slots:
         QCOMPARE(page_->inspectorTabs()->currentWidget(), page_->runView());
         QCOMPARE(page_->currentRunId(), runB_);
         QCOMPARE(page_->runView()->cursor(), stepA);
+        // A recorded trace has nothing live to follow.
+        auto* live = page_->runView()->findChild<QWidget*>(QStringLiteral("runLive"));
+        QVERIFY(live && !live->isVisible());
     }
 
     void debuggerReplaysTheSelectedTraceAgainstTheLibraryGraph()
