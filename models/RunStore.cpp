@@ -491,6 +491,22 @@ void RunStore::clear()
     d->graphCache.clear();
 }
 
+ApplyResult RunStore::remove(std::uint64_t runId)
+{
+    ApplyResult result;
+    const auto it = d->byId.find(runId);
+    if (it == d->byId.end())
+        return result;
+    const RunRecord* record = it->second;
+    if (auto t = d->byThread.find(record->run.threadId);
+        t != d->byThread.end() && t->second == record)
+        d->byThread.erase(t);
+    d->byId.erase(it);
+    std::erase_if(d->runs, [record](const auto& r) { return r.get() == record; });
+    result.removed.push_back(runId);
+    return result;
+}
+
 std::vector<const Run*> RunStore::runs() const
 {
     std::vector<const Run*> out;

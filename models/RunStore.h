@@ -397,6 +397,9 @@ public:
     // Marks runs stale whose last message is older than the limits allow.
     ApplyResult expire(std::int64_t wallUs);
     void clear();
+    // Forgets one run (a trace the user closed); `removed` names it when it
+    // was there. Its thread's next message starts a new run.
+    ApplyResult remove(std::uint64_t runId);
 
     // Runs in creation order (oldest first). Pointers stay valid until the
     // run is evicted or clear() is called.

@@ -311,8 +311,8 @@ void TracesPage::closeTrace(std::uint64_t runId)
     }
     emit traceClosed(runId);
     if (open_.empty()) {
-        // RunStore removes runs only by eviction or clear(): once nothing is
-        // open, clearing gives all of it back.
+        // Once nothing is open, clearing also gives back the runs of a
+        // source's other threads that were never shown.
         models::ApplyResult result;
         for (const models::Run* r : store_->runs())
             result.removed.push_back(r->id);
@@ -322,9 +322,13 @@ void TracesPage::closeTrace(std::uint64_t runId)
         emit traceStoreChanged(result);
         return;
     }
+    // Views let go of the run (a new current one) before the store does.
     if (runId == currentRun_)
         setCurrentRun(
             selector_->itemData(std::clamp(index, 0, selector_->count() - 1)).toULongLong());
+    const models::ApplyResult result = store_->remove(runId);
+    view_->storeChanged(result);
+    emit traceStoreChanged(result);
 }
 
 std::vector<std::uint64_t> TracesPage::openRunIds() const

@@ -475,8 +475,13 @@ private slots:
 
         // Closing: the next one is shown; the last one empties the store.
         QSignalSpy changed(page_, &TracesPage::currentTraceChanged);
-        for (std::uint64_t id : before)
-            page_->closeTrace(id);
+        // A closed trace's run leaves the store at once.
+        const std::size_t stored = page_->traceStore().size();
+        page_->closeTrace(before.front());
+        QVERIFY(!page_->traceStore().run(before.front()));
+        QCOMPARE(page_->traceStore().size(), stored - 1);
+        for (std::size_t i = 1; i < before.size(); ++i)
+            page_->closeTrace(before[i]);
         QVERIFY(page_->openRunIds().empty());
         QCOMPARE(page_->currentRunId(), std::uint64_t(0));
         QCOMPARE(changed.last().at(0).toULongLong(), 0ULL);

@@ -156,6 +156,23 @@ private slots:
         }
     }
 
+    void removeForgetsOneRun()
+    {
+        const SampleRun first = runSample("support_triage", 0);
+        const SampleRun second = runSample("rag_pipeline", 0, 6);
+        RunStore store;
+        const std::uint64_t a = applyAll(store, first.messages).added.at(0);
+        const std::uint64_t b = applyAll(store, second.messages).added.at(0);
+        const std::string threadA = store.run(a)->threadId;
+        const ApplyResult removed = store.remove(a);
+        QCOMPARE(removed.removed, std::vector<std::uint64_t>{a});
+        QVERIFY(!store.run(a));
+        QVERIFY(!store.runForThread(threadA));
+        QCOMPARE(store.size(), std::size_t(1));
+        QVERIFY(store.run(b));
+        QVERIFY(store.remove(a).removed.empty()); // twice: nothing more
+    }
+
     void droppedStateDiffIsCaughtAndHealedByFullState()
     {
         const SampleRun sample = runSample("rag_pipeline", 0);
