@@ -307,10 +307,30 @@ void TracesPage::setClient(client::NexusClient* client)
     connect(client, &client::NexusClient::callFailed, this, &TracesPage::callFailed);
     connect(client, &client::NexusClient::traceProgress, this, &TracesPage::downloadProgress);
     connect(client, &client::NexusClient::traceReceived, this, &TracesPage::downloaded);
+    connect(client, &client::NexusClient::connectionStateChanged, this,
+            [this] { maybeSearchOnFirstShow(); });
+    maybeSearchOnFirstShow();
+}
+
+void TracesPage::maybeSearchOnFirstShow()
+{
+    // Like Jaeger, the tab opens with the latest traces listed: once, when
+    // it is first seen with a connected Nexus and nothing was searched yet.
+    if (searchedOnce_ || !client_ || !isVisible() ||
+        client_->state() != client::NexusClient::State::Ready)
+        return;
+    search();
+}
+
+void TracesPage::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    maybeSearchOnFirstShow();
 }
 
 void TracesPage::search()
 {
+    searchedOnce_ = true;
     QString problem;
     const pb::SearchTracesRequest filters = filtersFromForm(problem);
     if (!problem.isEmpty()) {

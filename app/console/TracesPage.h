@@ -110,6 +110,7 @@ public:
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
+    void showEvent(QShowEvent* event) override;
 
 signals:
     void currentTraceChanged(quint64 runId); // 0: no trace open
@@ -157,6 +158,7 @@ private:
     QWidget* createInspectorPane();
     nexus::v1::SearchTracesRequest filtersFromForm(QString& problem) const;
     void setClient(client::NexusClient* client);
+    void maybeSearchOnFirstShow();
     void searchAnswered(quint64 requestId, const nexus::v1::SearchTracesResponse& response);
     void callFailed(quint64 requestId, const client::CallError& error);
     void setSearchStatus(const QString& text, bool problem);
@@ -214,6 +216,7 @@ private:
 
     quint64 searchRequest_ = 0;
     quint64 moreRequest_ = 0;
+    bool searchedOnce_ = false; // the first show's automatic search, or the user's
     std::map<int, Load> loads_; // by load id
     int nextLoad_ = 1;
     std::map<std::uint64_t, std::shared_ptr<Source>> open_; // by run id

@@ -199,6 +199,8 @@ private slots:
         QVERIFY(window_->showView(QStringLiteral("traces")));
         page_ = window_->tracesPage();
         QVERIFY(page_ && page_->isVisible());
+        // The tab lists the latest traces by itself when first shown.
+        QTRY_COMPARE_WITH_TIMEOUT(page_->results()->rowCount(), int(seeded_.size()), 10000);
     }
 
     void cleanupTestCase()
