@@ -1,52 +1,18 @@
 #include "client/NexusClient.h"
 
 #include "client/GrpcStatusText.h"
+#include "client/NexusClientCall.h"
 
 #include "nexus/v1/common.grpc.pb.h"
 #include "nexus/v1/fleet.grpc.pb.h"
 #include "nexus/v1/traces.grpc.pb.h"
 
 #include <grpcpp/support/client_callback.h>
-#include <map>
 #include <mutex>
 
 namespace nexus::client {
 
 namespace pb = ::nexus::v1;
-
-// Shared between the client and its calls in flight: a call finishing on a
-// gRPC thread after the client is gone finds owner == nullptr and drops
-// its result; the client's destructor cancels what is still running.
-struct NexusClient::Lifeline
-{
-    std::mutex mutex;
-    NexusClient* owner = nullptr;
-    std::map<quint64, grpc::ClientContext*> inFlight; // by request id
-
-    // Runs `deliver(owner)` in the owner's thread unless the owner is gone
-    // by then or the call was cancelled (or already delivered its result).
-    // `final`: the call is over (its context leaves inFlight now).
-    template <class Deliver> void post(quint64 requestId, bool final, Deliver deliver)
-    {
-        std::lock_guard lock(mutex);
-        if (final)
-            inFlight.erase(requestId);
-        if (!owner)
-            return;
-        NexusClient* target = owner;
-        // Posted to the owner's thread; dropped by Qt if the owner is deleted first.
-        QMetaObject::invokeMethod(
-            target,
-            [target, requestId, final, deliver = std::move(deliver)]() mutable {
-                if (!target->pending_.contains(requestId))
-                    return; // cancelled
-                if (final)
-                    target->pending_.remove(requestId);
-                deliver(target);
-            },
-            Qt::QueuedConnection);
-    }
-};
 
 // One GetTrace stream (gRPC's callback reactor): chunks are gathered on
 // gRPC's threads, progress is posted after each, and the whole trace once
@@ -142,6 +108,10 @@ void NexusClient::registerMetaTypes()
     qRegisterMetaType<pb::ListInstancesResponse>();
     qRegisterMetaType<pb::GetMetricSeriesResponse>();
     qRegisterMetaType<pb::SearchTracesResponse>();
+    qRegisterMetaType<pb::ListEntriesResponse>();
+    qRegisterMetaType<pb::GetEntryResponse>();
+    qRegisterMetaType<pb::ReviewEntryResponse>();
+    qRegisterMetaType<pb::ListAuditResponse>();
     qRegisterMetaType<TraceDownload>();
     qRegisterMetaType<CallError>();
     qRegisterMetaType<NexusClient::State>();
@@ -199,45 +169,8 @@ quint64 NexusClient::failWithoutChannel(const QString& operation)
     return requestId;
 }
 
-template <class Response, class Request, class Start, class Emit>
-quint64 NexusClient::startCall(const QString& operation, Request request, Start start,
-                               Emit emitResult)
-{
-    if (!channel_)
-        return failWithoutChannel(operation);
-    const quint64 requestId = nextRequestId_++;
-    struct Call
-    {
-        grpc::ClientContext context;
-        Request request;
-        Response response;
-    };
-    auto call = std::make_shared<Call>();
-    call->request = std::move(request);
-    prepareCall(call->context, endpoint_);
-    pending_.insert(requestId);
-    {
-        std::lock_guard lock(lifeline_->mutex);
-        lifeline_->inFlight.emplace(requestId, &call->context);
-    }
-    std::weak_ptr<Lifeline> weakLife = lifeline_;
-    auto done = [call, weakLife, requestId, operation, emitResult](grpc::Status status) {
-        auto life = weakLife.lock();
-        if (!life)
-            return;
-        life->post(requestId, true,
-                   [call, status, requestId, operation, emitResult](NexusClient* owner) {
-                       owner->finishCall(status, operation, requestId);
-                       if (status.ok())
-                           emitResult(owner, requestId, std::move(call->response));
-                   });
-    };
-    start(channel_, &call->context, &call->request, &call->response, std::move(done));
-    return requestId;
-}
-
 void NexusClient::finishCall(const grpc::Status& status, const QString& operation,
-                             quint64 requestId)
+                             quint64 requestId, FailureScope scope)
 {
     if (status.ok()) {
         setState(State::Ready, tr("Connected to Nexus at %1").arg(endpoint_.address));
@@ -254,7 +187,10 @@ void NexusClient::finishCall(const grpc::Status& status, const QString& operatio
         setState(State::Unauthorized, grpcStatusText(status));
         break;
     case grpc::StatusCode::PERMISSION_DENIED:
-        setState(State::PermissionDenied, grpcStatusText(status));
+        // Refusing one action (a review by a viewer) says nothing about the
+        // connection: only a refused read makes the console PermissionDenied.
+        if (scope == FailureScope::Connection)
+            setState(State::PermissionDenied, grpcStatusText(status));
         break;
     default:
         break; // a request-level error says nothing about the connection

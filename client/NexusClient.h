@@ -11,18 +11,45 @@
 // reports progress after each, and delivers the whole trace (summary and
 // record values exactly as Nexus stored them) in one traceReceived. Any
 // call in flight can be cancelled; a cancelled call delivers nothing more.
+//
+// Knowledge review: listEntries / getEntry read the knowledge base (viewer);
+// reviewEntry approves or rejects one entry (approver); listAudit reads the
+// audit log (operator and up). How failures touch the connection state:
+//  - UNAVAILABLE / DEADLINE_EXCEEDED (transport) set Unavailable, from any
+//    call; UNAUTHENTICATED sets Unauthorized, from any call;
+//  - PERMISSION_DENIED from a read the console needs (whoAmI, listInstances,
+//    listEntries, ...) sets PermissionDenied; from an action or an optional
+//    view (reviewEntry, listAudit) it is an answer about that one request and
+//    leaves the state alone (a viewer's refused review keeps the console
+//    Ready);
+//  - every other code (FAILED_PRECONDITION, INVALID_ARGUMENT, NOT_FOUND, ...)
+//    is about the request and leaves the state alone.
+// The failure itself always arrives through callFailed(requestId, error).
+//
+// A review must carry a request_id (newRequestId()) and the revision the
+// person saw. Refusals: FAILED_PRECONDITION when someone else reviewed or
+// changed the entry first (the message names the review that won);
+// INVALID_ARGUMENT for a rejection without comment; PERMISSION_DENIED below
+// the approver role. An UNAVAILABLE or DEADLINE_EXCEEDED outcome of a review
+// is ambiguous: it may have been applied before the answer was lost. Keep it
+// as pending and retry with the SAME request (same request_id): Nexus then
+// returns the first outcome with replayed = true and changes nothing, so a
+// retry never applies a review twice.
 
 #include "client/CallError.h"
 #include "client/NexusChannel.h"
 
+#include "nexus/v1/audit.pb.h"
 #include "nexus/v1/common.pb.h"
 #include "nexus/v1/fleet.pb.h"
+#include "nexus/v1/knowledge.pb.h"
 #include "nexus/v1/traces.pb.h"
 
 #include <QObject>
 #include <QSet>
 #include <QTimer>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,6 +58,10 @@ Q_DECLARE_METATYPE(nexus::v1::WhoAmIResponse)
 Q_DECLARE_METATYPE(nexus::v1::ListInstancesResponse)
 Q_DECLARE_METATYPE(nexus::v1::GetMetricSeriesResponse)
 Q_DECLARE_METATYPE(nexus::v1::SearchTracesResponse)
+Q_DECLARE_METATYPE(nexus::v1::ListEntriesResponse)
+Q_DECLARE_METATYPE(nexus::v1::GetEntryResponse)
+Q_DECLARE_METATYPE(nexus::v1::ReviewEntryResponse)
+Q_DECLARE_METATYPE(nexus::v1::ListAuditResponse)
 
 namespace nexus::client {
 
@@ -46,6 +77,10 @@ struct TraceDownload
 
 // What getTrace accepts by default before it gives up on a trace.
 inline constexpr qint64 kDefaultMaxTraceBytes = 512LL * 1024 * 1024;
+
+// The deadline of one reviewEntry (or the endpoint's call timeout when that
+// is longer): a review waits for the store's write.
+inline constexpr std::chrono::milliseconds kReviewTimeout{15'000};
 
 class NexusClient : public QObject
 {
@@ -86,6 +121,15 @@ public:
     // cancelled and fails with RESOURCE_EXHAUSTED.
     quint64 getTrace(const QString& threadId, qint64 maxBytes = kDefaultMaxTraceBytes);
 
+    // Knowledge review (see the header comment for failures and retries).
+    quint64 listEntries(const nexus::v1::ListEntriesRequest& request);
+    quint64 getEntry(const QString& entryId);
+    quint64 reviewEntry(const nexus::v1::ReviewEntryRequest& request);
+    quint64 listAudit(const nexus::v1::ListAuditRequest& request);
+    // A fresh request id for a review (a UUID without braces); keep it with
+    // the review until it is delivered so that a retry sends the same one.
+    static QString newRequestId();
+
     // Cancels a call in flight: nothing more is delivered for it (no result,
     // no progress, no failure). False when the call is already delivered or
     // unknown.
@@ -104,15 +148,27 @@ Q_SIGNALS:
     // summary announced (0 until the first chunk), bytes so far.
     void traceProgress(quint64 requestId, qint64 records, qint64 expectedRecords, qint64 bytes);
     void traceReceived(quint64 requestId, const nexus::client::TraceDownload& trace);
+    void entriesListed(quint64 requestId, const nexus::v1::ListEntriesResponse& response);
+    void entryReceived(quint64 requestId, const nexus::v1::GetEntryResponse& response);
+    void entryReviewed(quint64 requestId, const nexus::v1::ReviewEntryResponse& response);
+    void auditListed(quint64 requestId, const nexus::v1::ListAuditResponse& response);
     void callFailed(quint64 requestId, const nexus::client::CallError& error);
     void connectionStateChanged(nexus::client::NexusClient::State state, const QString& detail);
 
 private:
     struct Lifeline;
     class TraceReader;
+    // What a failed call says about the connection (see the header comment).
+    enum class FailureScope
+    {
+        Connection, // a read the console needs
+        Action,     // one action or optional view: PERMISSION_DENIED is about it alone
+    };
     template <class Response, class Request, class Start, class Emit>
-    quint64 startCall(const QString& operation, Request request, Start start, Emit emitResult);
-    void finishCall(const grpc::Status& status, const QString& operation, quint64 requestId);
+    quint64 startCall(const QString& operation, Request request, Start start, Emit emitResult,
+                      FailureScope scope = FailureScope::Connection);
+    void finishCall(const grpc::Status& status, const QString& operation, quint64 requestId,
+                    FailureScope scope = FailureScope::Connection);
     quint64 failWithoutChannel(const QString& operation);
     void pollChannel();
     void setState(State state, const QString& detail);
