@@ -3,10 +3,10 @@
 // or it refuses the token (a clear message, not a hang).
 #include "client/ConnectionProfile.h"
 #include "models/FleetModel.h"
-#include "server/api/NexusServer.h"
 #include "server/store/Store.h"
 
 #include "ConsoleSession.h"
+#include "ConsoleTestNexus.h"
 #include "MainWindow.h"
 
 #include <QDateTime>
@@ -22,18 +22,10 @@ namespace {
 std::unique_ptr<nexus::server::NexusServer> startNexus(const QTemporaryDir& dir,
                                                        const std::string& listen)
 {
-    const std::string tokens = (dir.path() + "/tokens.json").toStdString();
-    std::ofstream(tokens)
-        << R"({"tokens": [{"name": "vic", "role": "viewer", "token": "viewer-secret"}]})";
-    nexus::server::ServerOptions o;
-    o.listen = listen;
-    o.dataDir = (dir.path() + "/data").toStdString();
-    o.tokensFile = tokens;
-    o.embeddedKafka = true; // ingestion gives the fleet view; a run makes an instance
-    auto started = nexus::server::NexusServer::start(o);
-    if (!started)
-        qFatal("Nexus did not start: %s", started.error().message.c_str());
-    return std::move(*started);
+    // ingestion gives the fleet view; a run makes an instance
+    return nexus::testing::startConsoleNexus(
+        dir, listen, R"({"tokens": [{"name": "vic", "role": "viewer", "token": "viewer-secret"}]})",
+        true);
 }
 
 nexus::client::ConnectionProfile remote(const std::string& address, const char* tokenEnv)

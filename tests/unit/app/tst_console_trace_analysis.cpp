@@ -18,6 +18,7 @@
 #include "widgets/TraceCompareView.h"
 
 #include "../client/TraceSeed.h"
+#include "ConsoleTestNexus.h"
 #include "MainWindow.h"
 #include "TraceAnalysisTabs.h"
 #include "TracesPage.h"
@@ -41,14 +42,9 @@ using nexus::app::TracesPage;
 using nexus::testing::RunSpec;
 using nexus::testing::SeededTrace;
 
-namespace {
+using nexus::testing::screenshotDir;
 
-QString screenshotDir()
-{
-    const QString dir = QStringLiteral(NEXUS_BINARY_DIR "/screenshots");
-    QDir().mkpath(dir);
-    return dir;
-}
+namespace {
 
 void writeFile(const QString& path, const std::vector<std::string>& records)
 {

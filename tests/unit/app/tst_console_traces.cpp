@@ -9,11 +9,11 @@
 #include "client/ConnectionProfile.h"
 #include "models/TraceSearchModel.h"
 #include "protocol/Dstrace.h"
-#include "server/api/NexusServer.h"
 #include "widgets/GraphCanvas.h"
 #include "widgets/RunView.h"
 
 #include "../client/TraceSeed.h"
+#include "ConsoleTestNexus.h"
 #include "MainWindow.h"
 #include "TracesPage.h"
 
@@ -39,29 +39,16 @@ using nexus::testing::RunSpec;
 using nexus::testing::SeededTrace;
 namespace pb = ::nexus::v1;
 
+using nexus::testing::screenshotDir;
+
 namespace {
 
 std::unique_ptr<nexus::server::NexusServer> startNexus(const QTemporaryDir& dir,
                                                        const std::string& listen)
 {
-    const std::string tokens = (dir.path() + "/tokens.json").toStdString();
-    std::ofstream(tokens)
-        << R"({"tokens": [{"name": "vic", "role": "viewer", "token": "viewer-secret"}]})";
-    nexus::server::ServerOptions o;
-    o.listen = listen;
-    o.dataDir = (dir.path() + "/data").toStdString();
-    o.tokensFile = tokens;
-    auto started = nexus::server::NexusServer::start(o);
-    if (!started)
-        qFatal("Nexus did not start: %s", started.error().message.c_str());
-    return std::move(*started);
-}
-
-QString screenshotDir()
-{
-    const QString dir = QStringLiteral(NEXUS_BINARY_DIR "/screenshots");
-    QDir().mkpath(dir);
-    return dir;
+    return nexus::testing::startConsoleNexus(
+        dir, listen,
+        R"({"tokens": [{"name": "vic", "role": "viewer", "token": "viewer-secret"}]})");
 }
 
 QStringList column(const TraceSearchModel& model, int column, int role = Qt::DisplayRole)

@@ -4,9 +4,9 @@
 // token: a clear refusal), and "Connect" switches the window to the profile.
 #include "client/ConnectionProfile.h"
 #include "client/ProfileStore.h"
-#include "server/api/NexusServer.h"
 
 #include "ConsoleSession.h"
+#include "ConsoleTestNexus.h"
 #include "MainWindow.h"
 #include "ProfileDialog.h"
 
@@ -51,17 +51,9 @@ void fillRemote(ProfileDialog& d, const QString& name, const QString& endpoint,
 
 std::unique_ptr<nexus::server::NexusServer> startNexus(const QTemporaryDir& dir)
 {
-    const std::string tokens = (dir.path() + "/tokens.json").toStdString();
-    std::ofstream(tokens)
-        << R"({"tokens": [{"name": "olga", "role": "operator", "token": "op-secret"}]})";
-    nexus::server::ServerOptions o;
-    o.listen = "127.0.0.1:0";
-    o.dataDir = (dir.path() + "/data").toStdString();
-    o.tokensFile = tokens;
-    auto started = nexus::server::NexusServer::start(o);
-    if (!started)
-        qFatal("Nexus did not start: %s", started.error().message.c_str());
-    return std::move(*started);
+    return nexus::testing::startConsoleNexus(
+        dir, "127.0.0.1:0",
+        R"({"tokens": [{"name": "olga", "role": "operator", "token": "op-secret"}]})");
 }
 
 } // namespace
