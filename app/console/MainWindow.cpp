@@ -14,6 +14,7 @@
 #include "widgets/KpiTiles.h"
 
 #include "ConsoleSession.h"
+#include "KnowledgePage.h"
 #include "ProfileDialog.h"
 #include "RunsPage.h"
 #include "TraceAnalysisTabs.h"
@@ -69,14 +70,24 @@ MainWindow::MainWindow(QWidget* parent)
     views_->addTab(tracesPage_, tr("Traces"));
     traceAnalysis_ =
         new TraceAnalysisTabs(tracesPage_, QString::fromStdString(server::graphsDirectory()));
+    knowledgePage_ = new KnowledgePage(session_, this);
+    views_->addTab(knowledgePage_, tr("Knowledge"));
+    // An example trace of an entry opens in the trace inspector.
+    connect(knowledgePage_, &KnowledgePage::openTraceRequested, this,
+            [this](const QString& threadId) {
+                tracesPage_->openThread(threadId);
+                showView(QStringLiteral("traces"));
+            });
+    connect(knowledgePage_, &KnowledgePage::notify, this, &MainWindow::addNotification);
     setCentralWidget(views_);
     createDocks();
     // The Runs and Traces tabs need the height: the bottom docks step aside
     // while they are shown and come back as they were when another tab is
     // chosen.
     connect(views_, &QTabWidget::currentChanged, this, [this](int index) {
-        const bool roomy =
-            views_->widget(index) == runsPage_ || views_->widget(index) == tracesPage_;
+        const bool roomy = views_->widget(index) == runsPage_ ||
+                           views_->widget(index) == tracesPage_ ||
+                           views_->widget(index) == knowledgePage_;
         if (roomy) {
             for (QDockWidget* dock : findChildren<QDockWidget*>())
                 if (dock->isVisible() && dockWidgetArea(dock) == Qt::BottomDockWidgetArea &&
@@ -269,6 +280,9 @@ void MainWindow::createMenus()
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
     view->addAction(tr("&Traces"), this, [this] { showView(QStringLiteral("traces")); })
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
+    view->addAction(tr("&Knowledge Review"), this,
+                    [this] { showView(QStringLiteral("knowledge")); })
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_5));
     view->addSeparator();
     if (auto* table = findChild<widgets::FleetTableView*>(QStringLiteral("fleetTable")))
         view->addAction(table->compareAction());
@@ -321,7 +335,8 @@ int MainWindow::notificationCount() const
 bool MainWindow::showView(const QString& name)
 {
     const QStringList tabs{QStringLiteral("fleet"), QStringLiteral("compare"),
-                           QStringLiteral("runs"), QStringLiteral("traces")};
+                           QStringLiteral("runs"), QStringLiteral("traces"),
+                           QStringLiteral("knowledge")};
     if (tabs.contains(name)) {
         views_->setCurrentIndex(int(tabs.indexOf(name)));
         return true;

@@ -26,6 +26,7 @@ struct ConnectionProfile;
 namespace nexus::app {
 
 class ConsoleSession;
+class KnowledgePage;
 class RunsPage;
 class TraceAnalysisTabs;
 class TracesPage;
@@ -54,6 +55,7 @@ public:
     ConsoleSession* session() const { return session_; }
     RunsPage* runsPage() const { return runsPage_; }
     TracesPage* tracesPage() const { return tracesPage_; }
+    KnowledgePage* knowledgePage() const { return knowledgePage_; }
     TraceAnalysisTabs* traceAnalysis() const { return traceAnalysis_; }
     int notificationCount() const;
 
@@ -79,6 +81,7 @@ private:
     QTabWidget* views_;
     RunsPage* runsPage_ = nullptr;
     TracesPage* tracesPage_ = nullptr;
+    KnowledgePage* knowledgePage_ = nullptr;
     TraceAnalysisTabs* traceAnalysis_ = nullptr;
     models::RecordTableModel* records_;
     QTableView* recordsView_;

@@ -83,12 +83,11 @@ int main(int argc, char** argv)
     parser.addOption({QStringLiteral("screenshot"),
                       QStringLiteral("Save the main window as PNG to <file> and exit."),
                       QStringLiteral("file")});
-    parser.addOption(
-        {QStringLiteral("view"),
-         QStringLiteral(
-             "With --screenshot: the view to show (fleet, compare, runs, traces, deployments, "
-             "records, notifications)."),
-         QStringLiteral("name"), QStringLiteral("fleet")});
+    parser.addOption({QStringLiteral("view"),
+                      QStringLiteral("With --screenshot: the view to show (fleet, compare, runs, "
+                                     "traces, knowledge, deployments, "
+                                     "records, notifications)."),
+                      QStringLiteral("name"), QStringLiteral("fleet")});
     parser.addOption({QStringLiteral("after"),
                       QStringLiteral("With --screenshot: wait <seconds> first (default 1)."),
                       QStringLiteral("seconds"), QStringLiteral("1")});
