@@ -1,8 +1,9 @@
 // nexusctl rollout ls | versions | create-version | launch | status | set-weight | promote | pause
-// | resume | abort
+// | resume | abort, and the dispatch to series | restore | wait (RolloutOpsCommands.cpp)
 #include "Commands.h"
 #include "NexusClient.h"
 #include "Output.h"
+#include "RolloutOpsCommands.h"
 #include "nexus/v1/rollouts.grpc.pb.h"
 
 #include <cstdio>
@@ -16,7 +17,7 @@ namespace {
 
 std::string phaseText(pb::RolloutPhase p)
 {
-    return enumSuffix(pb::RolloutPhase_Name(p), "ROLLOUT_PHASE_");
+    return rolloutPhaseText(p);
 }
 
 std::string stepText(const pb::RolloutStep& s)
@@ -116,6 +117,7 @@ int action(const ArgParser& args, const Connection& c, const std::string& name, 
     }
     if (name == "abort" && request.reason().empty())
         return usage("rollout", "rollout abort needs --reason (it goes into the audit log)");
+    announceRequestId(request.request_id());
     auto service = pb::Rollouts::NewStub(c.channel);
     pb::Rollout response;
     auto ctx = c.context();
@@ -151,6 +153,7 @@ int launch(const ArgParser& args, const Connection& c)
         return usage("rollout", "guardrails take numbers (fractions, e.g. 0.10)");
     }
     g->set_min_samples(static_cast<int>(*minSamples));
+    announceRequestId(request.request_id());
     auto service = pb::Rollouts::NewStub(c.channel);
     pb::Rollout response;
     auto ctx = c.context();
@@ -192,6 +195,7 @@ int versions(const ArgParser& args, const Connection& c)
     auto service = pb::Rollouts::NewStub(c.channel);
     pb::ListVersionsRequest request;
     request.set_graph_name(args.value("graph", ""));
+    request.set_node_id(args.value("node", ""));
     pb::ListVersionsResponse response;
     auto ctx = c.context();
     if (auto s = service->ListVersions(ctx.get(), request, &response); !s.ok())
@@ -200,13 +204,7 @@ int versions(const ArgParser& args, const Connection& c)
         printJson(response);
         return 0;
     }
-    Table t({"VERSION", "GRAPH/NODE", "STATE", "CREATED (UTC)", "FROM ENTRY", "DESCRIPTION"});
-    for (const auto& v : response.versions())
-        t.add({v.version_id(), v.graph_name() + "/" + v.node_id(),
-               enumSuffix(pb::VersionState_Name(v.state()), "VERSION_STATE_"),
-               formatTime(v.created_us()), v.source_entry_id().empty() ? "-" : v.source_entry_id(),
-               v.description()});
-    t.print();
+    printVersionsTable(response);
     return 0;
 }
 
@@ -221,6 +219,7 @@ int createVersion(const ArgParser& args, const Connection& c)
     pb::CreateVersionRequest request;
     request.set_source_entry_id(*entry);
     request.set_request_id(args.value("request-id", newRequestId()));
+    announceRequestId(request.request_id());
     pb::OptimizationVersion response;
     auto ctx = c.context();
     if (auto s = service->CreateVersion(ctx.get(), request, &response); !s.ok())
@@ -256,21 +255,36 @@ void help()
 {
     std::printf(
         "Usage: nexusctl rollout ls [--active] [--graph G] [--json]\n"
-        "       nexusctl rollout versions [--graph G] [--json]\n"
-        "       nexusctl rollout create-version --from-entry ENTRY_ID\n"
+        "       nexusctl rollout versions [--graph G] [--node N] [--json]\n"
+        "       nexusctl rollout create-version --from-entry ENTRY_ID [--json]\n"
         "       nexusctl rollout launch VERSION_ID [--steps 5,25,50,100] [--analysis-seconds S]\n"
         "                [--min-samples N] [--max-quality-drop F] [--max-p95-increase F] "
-        "[--max-error-rate F]\n"
+        "[--max-error-rate F] [--json]\n"
         "       nexusctl rollout status ROLLOUT_ID [--json]\n"
         "       nexusctl rollout set-weight ROLLOUT_ID PERCENT\n"
         "       nexusctl rollout promote ROLLOUT_ID [--full]\n"
         "       nexusctl rollout pause|resume ROLLOUT_ID\n"
-        "       nexusctl rollout abort ROLLOUT_ID --reason TEXT\n\n"
-        "Actions take --request-id ID (retry-safe: the same id never acts twice; default: a new "
-        "one)\n"
-        "and --revision N (refused if the rollout changed since you looked; default: no check).\n"
-        "Launch, set-weight, promote and resume need the approver role; pause and abort the "
-        "operator role.\n");
+        "       nexusctl rollout abort ROLLOUT_ID --reason TEXT\n"
+        "       nexusctl rollout series ROLLOUT_ID [--step SECONDS] [--json]\n"
+        "       nexusctl rollout restore GRAPH NODE (VERSION_ID | --shipped) --reason TEXT\n"
+        "                [--seen-live ID | --seen-shipped] [--json]\n"
+        "       nexusctl rollout wait ROLLOUT_ID --until promoted|done|step:N [--timeout S] "
+        "[--json]\n\n"
+        "Actions (create-version, launch, set-weight, promote, pause, resume, abort, restore)\n"
+        "take --request-id ID: retry-safe, the same id never acts twice; default: a new one,\n"
+        "printed on stderr as \"request id: ID\". The rollout actions also take --revision N\n"
+        "(refused if the rollout changed since you looked; default: no check).\n"
+        "Launch, set-weight, promote, resume, create-version and restore need the approver role;\n"
+        "pause and abort the operator role.\n\n"
+        "series: canary / baseline per time bucket (0 = about 60 buckets over the rollout).\n"
+        "restore: puts GRAPH/NODE back on a RETIRED version, or the graph as shipped; refused\n"
+        "while the graph has an active rollout, or when the live version is no longer the one\n"
+        "you saw (default: the one live now; --seen-live ID / --seen-shipped to pin it).\n"
+        "wait: watches the rollout and prints each change. --until promoted: the rollout is\n"
+        "promoted; done: it ended in any way; step:N: it reached step N (or was promoted).\n"
+        "Exit status of wait: 0 reached, 1 error (unknown rollout, Nexus gone), 2 usage,\n"
+        "3 the rollout ended otherwise (aborted or rolled back; the reason is printed),\n"
+        "4 --timeout passed first.\n");
 }
 
 } // namespace
@@ -280,8 +294,9 @@ int rolloutCommand(const Args& raw)
     auto options = connectionOptions();
     options.insert({"graph", "from-entry", "steps", "analysis-seconds", "min-samples",
                     "max-quality-drop", "max-p95-increase", "max-error-rate", "request-id",
-                    "revision", "reason"});
-    const ArgParser args(raw, options, {"json", "help", "active", "full"});
+                    "revision", "reason", "node", "step", "until", "seen-live"});
+    const ArgParser args(raw, options,
+                         {"json", "help", "active", "full", "shipped", "seen-shipped"});
     if (args.flag("help") || args.positional().empty()) {
         help();
         return args.flag("help") ? 0 : 2;
@@ -312,6 +327,12 @@ int rolloutCommand(const Args& raw)
         return action(args, *c, sub, &pb::Rollouts::Stub::Resume);
     if (sub == "abort")
         return action(args, *c, sub, &pb::Rollouts::Stub::Abort);
+    if (sub == "series")
+        return rolloutSeries(args, *c);
+    if (sub == "restore")
+        return rolloutRestore(args, *c);
+    if (sub == "wait")
+        return rolloutWait(args, *c);
     return usage("rollout", "unknown subcommand " + sub);
 }
 

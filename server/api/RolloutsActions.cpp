@@ -72,6 +72,27 @@ Status RolloutsService::LaunchRollout(ServerContext* context,
     return Status::OK;
 }
 
+Status RolloutsService::RestoreVersion(ServerContext* context,
+                                       const pb::RestoreVersionRequest* request,
+                                       pb::ListVersionsResponse* out)
+{
+    auto who =
+        ctx_.authorize(*context, pb::ROLE_APPROVER, "version.restore",
+                       request->graph_name() + "/" + request->node_id(), request->request_id());
+    if (!who)
+        return who.error();
+    if (!ctx_.rollouts)
+        return Status(grpc::StatusCode::UNAVAILABLE, "the rollout controller is not running");
+    if (request->request_id().empty())
+        return Status(grpc::StatusCode::INVALID_ARGUMENT,
+                      "a restore needs a request_id, so that a retry cannot act twice");
+    auto result = ctx_.rollouts->restore(*request, controllerCaller(*who), ctx_.nowUs());
+    if (!result)
+        return toStatus(result.error());
+    *out = std::move(*result);
+    return Status::OK;
+}
+
 Status RolloutsService::SetWeight(ServerContext* c, const pb::RolloutActionRequest* r,
                                   pb::Rollout* out)
 {

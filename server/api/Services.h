@@ -114,6 +114,12 @@ public:
     Status Abort(ServerContext*, const pb::RolloutActionRequest*, pb::Rollout*) override;
     Status WatchRollouts(ServerContext*, const pb::WatchRolloutsRequest*,
                          grpc::ServerWriter<pb::Rollout>*) override;
+    // Canary vs baseline over time (RolloutsSeries.cpp).
+    Status GetRolloutSeries(ServerContext*, const pb::GetRolloutSeriesRequest*,
+                            pb::GetRolloutSeriesResponse*) override;
+    // Puts a graph/node back on an earlier version (RolloutsActions.cpp).
+    Status RestoreVersion(ServerContext*, const pb::RestoreVersionRequest*,
+                          pb::ListVersionsResponse*) override;
 
 private:
     ServiceContext& ctx_;

@@ -70,6 +70,11 @@ std::string staleMessage(const pb::Rollout& r, std::int64_t seen)
 
 } // namespace
 
+RolloutError rolloutErrorFromStore(const StoreError& error)
+{
+    return fromStore(error);
+}
+
 struct RolloutController::Mutation
 {
     std::function<std::optional<RolloutError>(pb::Rollout&)> apply;
@@ -148,6 +153,8 @@ RolloutResult RolloutController::launch(const pb::LaunchRolloutRequest& request,
         return refused({Code::FailedPrecondition, "version " + v.version_id() + " is " +
                                                       pb::VersionState_Name(v.state()) +
                                                       "; only a CANDIDATE can be launched"});
+    if (auto unreviewed = unapprovedSource(v))
+        return refused(std::move(*unreviewed));
 
     const auto active = store_.listRollouts(true, v.graph_name());
     if (!active)

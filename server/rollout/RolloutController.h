@@ -11,8 +11,9 @@
 
 #include "server/events/EventHub.h"
 #include "server/rollout/RolloutRouter.h"
-#include "stats/CanaryScoring.h"
 #include "server/store/Store.h"
+
+#include "stats/CanaryScoring.h"
 
 #include <cstdint>
 #include <map>
@@ -41,6 +42,11 @@ struct RolloutError
 };
 
 using RolloutResult = protocol::Expected<pb::Rollout, RolloutError>;
+using VersionsResult = protocol::Expected<pb::ListVersionsResponse, RolloutError>;
+
+// A store error as the controller reports it (NotFound, Stale, Invalid, Io;
+// AlreadyExists becomes FailedPrecondition).
+RolloutError rolloutErrorFromStore(const StoreError& error);
 
 // Who asks, for the audit log.
 struct Caller
@@ -71,8 +77,9 @@ public:
     RolloutController(Store& store, EventHub& events, RolloutControllerOptions options = {});
 
     // Empty steps = the default plan; zero guardrails = the defaults. The
-    // version must be a CANDIDATE and its graph free of active rollouts; the
-    // baseline is the LIVE version of the same graph and node, or "".
+    // version must be a CANDIDATE, its source knowledge entry (if it names
+    // one) APPROVED, and its graph free of active rollouts; the baseline is
+    // the LIVE version of the same graph and node, or "".
     RolloutResult launch(const pb::LaunchRolloutRequest& request, const Caller& caller,
                          std::int64_t nowUs);
     RolloutResult launch(const std::string& versionId, std::vector<pb::RolloutStep> steps,
@@ -92,6 +99,16 @@ public:
     // Weight 0, phase ABORTED, the version back to CANDIDATE, baseline kept.
     RolloutResult abort(const pb::RolloutActionRequest& request, const Caller& caller,
                         std::int64_t nowUs);
+
+    // Puts a graph/node back on an earlier version without a canary
+    // (RolloutVersions.cpp): a RETIRED version_id becomes LIVE, or with an
+    // empty one the graph as shipped; the LIVE version becomes RETIRED.
+    // Refused (FailedPrecondition) while the graph has an active rollout,
+    // when the LIVE version is not request.seen_live_version_id(), or when
+    // the chosen version is not RETIRED. Idempotent by request id; audited as
+    // "version.restore". Returns the graph/node's versions after the change.
+    VersionsResult restore(const pb::RestoreVersionRequest& request, const Caller& caller,
+                           std::int64_t nowUs);
 
     // Guardrails, then the step plan, for every active rollout.
     TickReport tick(std::int64_t nowUs);
@@ -116,6 +133,9 @@ private:
                         const std::string& target, const std::string& requestId,
                         std::int64_t nowUs);
     StepContext stepContext(std::int64_t nowUs, const std::string& actor) const;
+    // Refusal when the version comes from a knowledge entry that is not APPROVED.
+    std::optional<RolloutError> unapprovedSource(const pb::OptimizationVersion& version);
+    std::optional<VersionsResult> replayRestore(const pb::RestoreVersionRequest& request);
     void updateRoute(const pb::Rollout& rollout);
 
     Store& store_;
