@@ -54,15 +54,25 @@ protected:
     void discardUndelivered() override;
 
 private:
-    class Reader;
+    // Events read from one stream, waiting for this object's thread; one
+    // queued delivery (takeQueued(seq)) per batch, so a new stream's events
+    // never ride on the old stream's delivery, ahead of its subscribed().
+    struct Batch
+    {
+        quint64 seq = 0;
+        std::deque<nexus::v1::KnowledgeEvent> events;
+        bool overflowed = false; // events before these were dropped: resyncNeeded() first
+        bool sealed = false;     // its stream ended: what comes next is another batch
+    };
     void push(nexus::v1::KnowledgeEvent event); // any thread
-    void takeQueued();
+    void sealBatch();                           // any thread, before a new stream's Live
+    void takeQueued(quint64 seq);
 
     std::mutex queueMutex_; // guards the four below
-    std::deque<nexus::v1::KnowledgeEvent> queue_;
+    std::deque<Batch> batches_;
+    quint64 nextSeq_ = 0;
+    int queued_ = 0; // events in batches_
     int queueLimit_ = kDefaultQueueLimit;
-    bool overflowed_ = false;
-    bool deliveryPosted_ = false;
     int stops_ = 0; // this object's thread only: a stop() ends a delivery in progress
 };
 

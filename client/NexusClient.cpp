@@ -112,6 +112,11 @@ void NexusClient::registerMetaTypes()
     qRegisterMetaType<pb::GetEntryResponse>();
     qRegisterMetaType<pb::ReviewEntryResponse>();
     qRegisterMetaType<pb::ListAuditResponse>();
+    qRegisterMetaType<pb::ListVersionsResponse>();
+    qRegisterMetaType<pb::OptimizationVersion>();
+    qRegisterMetaType<pb::ListRolloutsResponse>();
+    qRegisterMetaType<pb::Rollout>();
+    qRegisterMetaType<pb::GetRolloutSeriesResponse>();
     qRegisterMetaType<TraceDownload>();
     qRegisterMetaType<CallError>();
     qRegisterMetaType<NexusClient::State>();

@@ -35,6 +35,16 @@
 // as pending and retry with the SAME request (same request_id): Nexus then
 // returns the first outcome with replayed = true and changes nothing, so a
 // retry never applies a review twice.
+//
+// Rollouts: listVersions / listRollouts / getRollout / getRolloutSeries are
+// reads (FailureScope::Connection). createVersion, launchRollout,
+// rolloutAction and restoreVersion are actions (FailureScope::Action, the
+// deadline at least kReviewTimeout): PERMISSION_DENIED (an operator
+// promoting) and FAILED_PRECONDITION (a stale seen_revision, the wrong
+// phase) are answers about that one request and leave state() alone. Each
+// action must carry a request_id (newRequestId()); an ambiguous outcome
+// (UNAVAILABLE, DEADLINE_EXCEEDED) is retried with the same request, which
+// Nexus applies once (docs/rollouts.md, "Idempotency").
 
 #include "client/CallError.h"
 #include "client/NexusChannel.h"
@@ -43,6 +53,7 @@
 #include "nexus/v1/common.pb.h"
 #include "nexus/v1/fleet.pb.h"
 #include "nexus/v1/knowledge.pb.h"
+#include "nexus/v1/rollouts.pb.h"
 #include "nexus/v1/traces.pb.h"
 
 #include <QObject>
@@ -62,6 +73,11 @@ Q_DECLARE_METATYPE(nexus::v1::ListEntriesResponse)
 Q_DECLARE_METATYPE(nexus::v1::GetEntryResponse)
 Q_DECLARE_METATYPE(nexus::v1::ReviewEntryResponse)
 Q_DECLARE_METATYPE(nexus::v1::ListAuditResponse)
+Q_DECLARE_METATYPE(nexus::v1::ListVersionsResponse)
+Q_DECLARE_METATYPE(nexus::v1::OptimizationVersion)
+Q_DECLARE_METATYPE(nexus::v1::ListRolloutsResponse)
+Q_DECLARE_METATYPE(nexus::v1::Rollout) // also RolloutWatcher's
+Q_DECLARE_METATYPE(nexus::v1::GetRolloutSeriesResponse)
 
 namespace nexus::client {
 
@@ -97,6 +113,17 @@ public:
     };
     Q_ENUM(State)
 
+    // The actions on one rollout (rolloutAction); each is its own RPC.
+    enum class RolloutAction
+    {
+        SetWeight, // request.weight_percent
+        Pause,
+        Resume,
+        Promote, // the next step, or (request.full) 100 % and done
+        Abort,   // request.reason
+    };
+    Q_ENUM(RolloutAction)
+
     // A channel that cannot be created (unreadable CA file) shows as
     // Unavailable with the reason; calls then fail with that reason.
     explicit NexusClient(NexusEndpoint endpoint, QObject* parent = nullptr);
@@ -130,6 +157,19 @@ public:
     // the review until it is delivered so that a retry sends the same one.
     static QString newRequestId();
 
+    // Rollouts (see the header comment for failures and retries). The
+    // actions answer with the rollout as Nexus stored it (rolloutChanged).
+    quint64 listVersions(const nexus::v1::ListVersionsRequest& request);
+    quint64 createVersion(const nexus::v1::CreateVersionRequest& request);
+    quint64 listRollouts(const nexus::v1::ListRolloutsRequest& request);
+    quint64 getRollout(const QString& rolloutId);
+    quint64 getRolloutSeries(const nexus::v1::GetRolloutSeriesRequest& request);
+    quint64 launchRollout(const nexus::v1::LaunchRolloutRequest& request);
+    quint64 rolloutAction(RolloutAction action, const nexus::v1::RolloutActionRequest& request);
+    quint64 restoreVersion(const nexus::v1::RestoreVersionRequest& request);
+    // "set weight", "pause", "resume", "promote", "abort".
+    static QString rolloutActionName(RolloutAction action);
+
     // Cancels a call in flight: nothing more is delivered for it (no result,
     // no progress, no failure). False when the call is already delivered or
     // unknown.
@@ -152,6 +192,16 @@ Q_SIGNALS:
     void entryReceived(quint64 requestId, const nexus::v1::GetEntryResponse& response);
     void entryReviewed(quint64 requestId, const nexus::v1::ReviewEntryResponse& response);
     void auditListed(quint64 requestId, const nexus::v1::ListAuditResponse& response);
+    void versionsListed(quint64 requestId, const nexus::v1::ListVersionsResponse& response);
+    void versionCreated(quint64 requestId, const nexus::v1::OptimizationVersion& version);
+    void rolloutsListed(quint64 requestId, const nexus::v1::ListRolloutsResponse& response);
+    void rolloutReceived(quint64 requestId, const nexus::v1::Rollout& rollout); // getRollout
+    void rolloutSeriesReceived(quint64 requestId,
+                               const nexus::v1::GetRolloutSeriesResponse& response);
+    // launchRollout and rolloutAction: the rollout after the change.
+    void rolloutChanged(quint64 requestId, const nexus::v1::Rollout& rollout);
+    // restoreVersion: the graph/node's versions after the change.
+    void versionRestored(quint64 requestId, const nexus::v1::ListVersionsResponse& versions);
     void callFailed(quint64 requestId, const nexus::client::CallError& error);
     void connectionStateChanged(nexus::client::NexusClient::State state, const QString& detail);
 
