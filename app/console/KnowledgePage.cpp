@@ -15,6 +15,7 @@
 #include "ConsoleSession.h"
 #include "KnowledgeAuditPanel.h"
 #include "KnowledgeReviews.h"
+#include "StreamStateText.h"
 
 #include <QComboBox>
 #include <QCryptographicHash>
@@ -230,6 +231,15 @@ void KnowledgePage::buildUi()
     panel_ = new widgets::ReviewPanel(entryPage);
     entryLayout->addWidget(entryView_, 1);
     entryLayout->addWidget(panel_);
+    rolloutButton_ = new QPushButton(tr("Roll out this optimization…"), entryPage);
+    rolloutButton_->setToolTip(
+        tr("Launch a canary of this approved prompt optimization in the Rollouts tab"));
+    rolloutButton_->hide();
+    connect(rolloutButton_, &QPushButton::clicked, this, [this] {
+        if (!currentEntryId().isEmpty())
+            emit rolloutRequested(currentEntryId());
+    });
+    entryLayout->addWidget(rolloutButton_, 0, Qt::AlignLeft);
     detailTabs_->addTab(entryPage, tr("Entry"));
     historyTable_ = new QTableView(detailTabs_);
     historyTable_->setModel(history_);
@@ -357,23 +367,8 @@ void KnowledgePage::setClient(client::NexusClient* client)
     connect(watcher_.get(), &client::KnowledgeWatcher::stateChanged, this,
             [this](client::KnowledgeWatcher::State state, int attempt, int retryInMs,
                    const QString& detail) {
-                using S = client::KnowledgeWatcher::State;
-                switch (state) {
-                case S::Live:
-                    streamText_ = tr("Live");
-                    break;
-                case S::Connecting:
-                    streamText_ = tr("Subscribing…");
-                    break;
-                case S::Reconnecting:
-                    streamText_ = tr("Disconnected: retry %1 in %2 s (showing the last list)")
-                                      .arg(attempt)
-                                      .arg(retryInMs / 1000.0, 0, 'f', 1);
-                    break;
-                case S::Stopped:
-                    streamText_ = detail.isEmpty() ? tr("Stopped") : tr("Stopped: %1").arg(detail);
-                    break;
-                }
+                streamText_ =
+                    streamStateText(state, attempt, retryInMs, detail, tr("the last list"));
                 streamLabel_->setText(streamText_);
             });
     watcher_->start();

@@ -79,6 +79,7 @@ public:
     QTableView* queueTable() const { return table_; }
     widgets::KnowledgeEntryView* entryView() const { return entryView_; }
     widgets::ReviewPanel* reviewPanel() const { return panel_; }
+    QPushButton* rolloutButton() const { return rolloutButton_; }
     models::ReviewOutbox* outbox() const { return outbox_.get(); }
     KnowledgeReviews* reviews() const { return reviews_; }
     KnowledgeAuditPanel* auditPanel() const { return audit_; }
@@ -93,6 +94,8 @@ public:
 
 Q_SIGNALS:
     void openTraceRequested(const QString& threadId);
+    // "Roll out…" on an approved prompt optimization.
+    void rolloutRequested(const QString& entryId);
     void notify(const QString& message);
 
 protected:
@@ -140,6 +143,7 @@ private:
     QTabWidget* detailTabs_ = nullptr;
     widgets::KnowledgeEntryView* entryView_ = nullptr;
     widgets::ReviewPanel* panel_ = nullptr;
+    QPushButton* rolloutButton_ = nullptr;
     QTableView* historyTable_ = nullptr;
     QGroupBox* outboxBox_ = nullptr;
     QTableView* outboxTable_ = nullptr;

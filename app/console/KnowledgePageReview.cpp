@@ -16,6 +16,7 @@
 #include <QGroupBox>
 #include <QItemSelectionModel>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QTabWidget>
 #include <QTableView>
 
@@ -81,6 +82,8 @@ void KnowledgePage::showCurrent()
         entryView_->setEntry(*entry, nowUs());
     else
         entryView_->clear();
+    rolloutButton_->setVisible(entry && entry->kind() == pb::KNOWLEDGE_KIND_PROMPT_OPTIMIZATION &&
+                               entry->status() == pb::KNOWLEDGE_STATUS_APPROVED);
     updatePanel();
 }
 

@@ -16,6 +16,7 @@
 #include "ConsoleSession.h"
 #include "KnowledgePage.h"
 #include "ProfileDialog.h"
+#include "RolloutsPage.h"
 #include "RunsPage.h"
 #include "TraceAnalysisTabs.h"
 #include "TracesPage.h"
@@ -79,15 +80,23 @@ MainWindow::MainWindow(QWidget* parent)
                 showView(QStringLiteral("traces"));
             });
     connect(knowledgePage_, &KnowledgePage::notify, this, &MainWindow::addNotification);
+    rolloutsPage_ = new RolloutsPage(session_, this);
+    views_->addTab(rolloutsPage_, tr("Rollouts"));
+    connect(rolloutsPage_, &RolloutsPage::notify, this, &MainWindow::addNotification);
+    // An approved prompt optimization is rolled out from its entry.
+    connect(knowledgePage_, &KnowledgePage::rolloutRequested, this, [this](const QString& entryId) {
+        showView(QStringLiteral("rollouts"));
+        rolloutsPage_->openLaunchWizard(entryId);
+    });
     setCentralWidget(views_);
     createDocks();
     // The Runs and Traces tabs need the height: the bottom docks step aside
     // while they are shown and come back as they were when another tab is
     // chosen.
     connect(views_, &QTabWidget::currentChanged, this, [this](int index) {
-        const bool roomy = views_->widget(index) == runsPage_ ||
-                           views_->widget(index) == tracesPage_ ||
-                           views_->widget(index) == knowledgePage_;
+        const bool roomy =
+            views_->widget(index) == runsPage_ || views_->widget(index) == tracesPage_ ||
+            views_->widget(index) == knowledgePage_ || views_->widget(index) == rolloutsPage_;
         if (roomy) {
             for (QDockWidget* dock : findChildren<QDockWidget*>())
                 if (dock->isVisible() && dockWidgetArea(dock) == Qt::BottomDockWidgetArea &&
@@ -283,6 +292,8 @@ void MainWindow::createMenus()
     view->addAction(tr("&Knowledge Review"), this,
                     [this] { showView(QStringLiteral("knowledge")); })
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_5));
+    view->addAction(tr("R&ollouts"), this, [this] { showView(QStringLiteral("rollouts")); })
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_6));
     view->addSeparator();
     if (auto* table = findChild<widgets::FleetTableView*>(QStringLiteral("fleetTable")))
         view->addAction(table->compareAction());
@@ -334,9 +345,9 @@ int MainWindow::notificationCount() const
 
 bool MainWindow::showView(const QString& name)
 {
-    const QStringList tabs{QStringLiteral("fleet"), QStringLiteral("compare"),
-                           QStringLiteral("runs"), QStringLiteral("traces"),
-                           QStringLiteral("knowledge")};
+    const QStringList tabs{QStringLiteral("fleet"),     QStringLiteral("compare"),
+                           QStringLiteral("runs"),      QStringLiteral("traces"),
+                           QStringLiteral("knowledge"), QStringLiteral("rollouts")};
     if (tabs.contains(name)) {
         views_->setCurrentIndex(int(tabs.indexOf(name)));
         return true;

@@ -27,6 +27,7 @@ namespace nexus::app {
 
 class ConsoleSession;
 class KnowledgePage;
+class RolloutsPage;
 class RunsPage;
 class TraceAnalysisTabs;
 class TracesPage;
@@ -56,6 +57,7 @@ public:
     RunsPage* runsPage() const { return runsPage_; }
     TracesPage* tracesPage() const { return tracesPage_; }
     KnowledgePage* knowledgePage() const { return knowledgePage_; }
+    RolloutsPage* rolloutsPage() const { return rolloutsPage_; }
     TraceAnalysisTabs* traceAnalysis() const { return traceAnalysis_; }
     int notificationCount() const;
 
@@ -82,6 +84,7 @@ private:
     RunsPage* runsPage_ = nullptr;
     TracesPage* tracesPage_ = nullptr;
     KnowledgePage* knowledgePage_ = nullptr;
+    RolloutsPage* rolloutsPage_ = nullptr;
     TraceAnalysisTabs* traceAnalysis_ = nullptr;
     models::RecordTableModel* records_;
     QTableView* recordsView_;

@@ -85,7 +85,7 @@ int main(int argc, char** argv)
                       QStringLiteral("file")});
     parser.addOption({QStringLiteral("view"),
                       QStringLiteral("With --screenshot: the view to show (fleet, compare, runs, "
-                                     "traces, knowledge, deployments, "
+                                     "traces, knowledge, rollouts, deployments, "
                                      "records, notifications)."),
                       QStringLiteral("name"), QStringLiteral("fleet")});
     parser.addOption({QStringLiteral("after"),

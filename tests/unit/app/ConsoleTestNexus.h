@@ -11,6 +11,7 @@
 #include <QtGlobal>
 
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -19,10 +20,10 @@ namespace nexus::testing {
 // `tokensJson` is the tokens file's whole text; `listen` "127.0.0.1:0" picks
 // a free port (read it back from address()) and a fixed address restarts a
 // stopped Nexus where it was, on the same data.
-inline std::unique_ptr<server::NexusServer> startConsoleNexus(const QTemporaryDir& dir,
-                                                              const std::string& listen,
-                                                              const char* tokensJson,
-                                                              bool embeddedKafka = false)
+inline std::unique_ptr<server::NexusServer>
+startConsoleNexus(const QTemporaryDir& dir, const std::string& listen, const char* tokensJson,
+                  bool embeddedKafka = false,
+                  const std::function<void(server::ServerOptions&)>& tweak = {})
 {
     const std::string tokens = (dir.path() + "/tokens.json").toStdString();
     std::ofstream(tokens) << tokensJson;
@@ -31,6 +32,8 @@ inline std::unique_ptr<server::NexusServer> startConsoleNexus(const QTemporaryDi
     o.dataDir = (dir.path() + "/data").toStdString();
     o.tokensFile = tokens;
     o.embeddedKafka = embeddedKafka;
+    if (tweak)
+        tweak(o);
     auto started = server::NexusServer::start(o);
     if (!started)
         qFatal("Nexus did not start: %s", started.error().message.c_str());
