@@ -48,12 +48,12 @@ grpc::Status KnowledgeWatcher::runStream(grpc::ClientContext& context,
         sealBatch();
         live();
     };
-    auto stub = pb::Knowledge::NewStub(channel());
+    auto service = pb::Knowledge::NewStub(channel());
     pb::WatchKnowledgeRequest request; // empty: everything
     return runReaderStream<pb::KnowledgeEvent>(
         context,
         [&](grpc::ClientContext* c, grpc::ClientReadReactor<pb::KnowledgeEvent>* reactor) {
-            stub->async()->WatchKnowledge(c, &request, reactor);
+            service->async()->WatchKnowledge(c, &request, reactor);
         },
         sealThenLive, [this](pb::KnowledgeEvent&& message) { push(std::move(message)); });
 }

@@ -176,8 +176,8 @@ quint64 NexusClient::rolloutAction(RolloutAction action, const pb::RolloutAction
                           grpc::ClientContext* context, const pb::RolloutActionRequest* request,
                           pb::Rollout* response, auto done) {
             context->set_deadline(std::chrono::system_clock::now() + timeout);
-            auto stub = pb::Rollouts::NewStub(channel);
-            auto* rpc = stub->async();
+            auto service = pb::Rollouts::NewStub(channel);
+            auto* rpc = service->async();
             switch (action) {
             case RolloutAction::SetWeight:
                 rpc->SetWeight(context, request, response, std::move(done));

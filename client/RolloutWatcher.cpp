@@ -41,12 +41,12 @@ grpc::Status RolloutWatcher::runStream(grpc::ClientContext& context,
         sealBatch();
         live();
     };
-    auto stub = pb::Rollouts::NewStub(channel());
+    auto service = pb::Rollouts::NewStub(channel());
     pb::WatchRolloutsRequest request; // empty: everything
     return runReaderStream<pb::Rollout>(
         context,
         [&](grpc::ClientContext* c, grpc::ClientReadReactor<pb::Rollout>* reactor) {
-            stub->async()->WatchRollouts(c, &request, reactor);
+            service->async()->WatchRollouts(c, &request, reactor);
         },
         sealThenLive, [this](pb::Rollout&& message) { push(std::move(message)); });
 }

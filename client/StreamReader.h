@@ -21,7 +21,8 @@
 namespace nexus::client {
 
 // `open(context, reactor)` starts the RPC, e.g.
-// stub->async()->WatchRollouts(context, &request, reactor).
+// service->async()->WatchRollouts(context, &request, reactor), `service` from
+// pb::Rollouts::NewStub(channel).
 template <class Message>
 grpc::Status runReaderStream(
     grpc::ClientContext& context,

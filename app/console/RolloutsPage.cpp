@@ -155,12 +155,12 @@ QWidget* RolloutsPage::buildDetail()
 {
     auto* holder = new QWidget(this);
     auto* stack = new QStackedLayout(holder);
-    placeholder_ = new QLabel(tr("Select a rollout, or launch a canary of an approved "
-                                 "optimization with “Launch canary…”."),
-                              holder);
-    placeholder_->setAlignment(Qt::AlignCenter);
-    placeholder_->setWordWrap(true);
-    stack->addWidget(placeholder_);
+    emptyHint_ = new QLabel(tr("Select a rollout, or launch a canary of an approved "
+                               "optimization with “Launch canary…”."),
+                            holder);
+    emptyHint_->setAlignment(Qt::AlignCenter);
+    emptyHint_->setWordWrap(true);
+    stack->addWidget(emptyHint_);
 
     detail_ = new QWidget(holder);
     auto* layout = new QVBoxLayout(detail_);
@@ -421,10 +421,10 @@ QString RolloutsPage::headerText() const
 
 void RolloutsPage::showCurrent()
 {
-    auto* stack = static_cast<QStackedLayout*>(placeholder_->parentWidget()->layout());
+    auto* stack = static_cast<QStackedLayout*>(emptyHint_->parentWidget()->layout());
     const pb::Rollout* r = board_->find(currentId_);
     if (!r) {
-        stack->setCurrentWidget(placeholder_);
+        stack->setCurrentWidget(emptyHint_);
         events_->clear();
         steps_->clear();
         updateActions();

@@ -164,7 +164,7 @@ private:
     QLabel* streamLabel_ = nullptr;
     QTableView* boardTable_ = nullptr;
     QWidget* detail_ = nullptr;
-    QLabel* placeholder_ = nullptr;
+    QLabel* emptyHint_ = nullptr;
     QLabel* header_ = nullptr;
     QLabel* phaseBadge_ = nullptr;
     QLabel* reasonBox_ = nullptr;

@@ -502,9 +502,9 @@ private Q_SLOTS:
 
         // A second subscriber read by this thread itself: while it blocks
         // here, the watcher's stream fills the watcher's queue.
-        auto stub = pb::Knowledge::NewStub(n.channel());
+        auto service = pb::Knowledge::NewStub(n.channel());
         auto context = ApiTestServer::as(ApiTestServer::viewerToken);
-        auto reader = stub->WatchKnowledge(context.get(), pb::WatchKnowledgeRequest());
+        auto reader = service->WatchKnowledge(context.get(), pb::WatchKnowledgeRequest());
         reader->WaitForInitialMetadata();
         constexpr std::int64_t kBurst = 900;
         publishNumbered(n, 1, kBurst);
