@@ -8,6 +8,8 @@ FleetFilterProxy::FleetFilterProxy(QObject* parent) : QSortFilterProxyModel(pare
 {
     setSortRole(FleetModel::SortRole);
     setDynamicSortFilter(true);
+    connect(this, &QAbstractProxyModel::sourceModelChanged, this,
+            [this] { fleet_ = qobject_cast<const FleetModel*>(sourceModel()); });
 }
 
 void FleetFilterProxy::refilter()
@@ -70,6 +72,16 @@ bool FleetFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex& source
 
 bool FleetFilterProxy::lessThan(const QModelIndex& left, const QModelIndex& right) const
 {
+    // The typed path: numbers compared in place, ties broken on the id bytes
+    // (the byte order of the UTF-8 instance ids).
+    if (const auto* fleet = fleet_.data();
+        fleet && left.model() == fleet && sortRole() == FleetModel::SortRole) {
+        if (const auto order = fleet->compareRows(left.row(), right.row(), left.column())) {
+            if (*order != 0)
+                return *order < 0;
+            return fleet->row(left.row()).instanceId < fleet->row(right.row()).instanceId;
+        }
+    }
     const QVariant l = left.data(sortRole());
     const QVariant r = right.data(sortRole());
     const QPartialOrdering order = QVariant::compare(l, r);

@@ -3,9 +3,12 @@
 // (numbers as numbers), filters by text (instance id, host or version),
 // deployment, status and "outliers only". All filters combine with AND.
 
+#include <QPointer>
 #include <QSortFilterProxyModel>
 
 namespace nexus::models {
+
+class FleetModel;
 
 class FleetFilterProxy : public QSortFilterProxyModel
 {
@@ -34,6 +37,7 @@ private:
     QString deployment_;
     int status_ = 0;
     bool outliersOnly_ = false;
+    QPointer<const FleetModel> fleet_; // the source, when it is a FleetModel (typed sorting)
 };
 
 } // namespace nexus::models

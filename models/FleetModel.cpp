@@ -163,6 +163,7 @@ void FleetModel::applyUpdate(const nexus::v1::FleetUpdate& update)
     const bool clockMoved = update.as_of_us() != asOfUs_;
     asOfUs_ = update.as_of_us();
     recomputeOutliers(dirty);
+    refreshKeys(0);
     emitChanged(dirty, clockMoved);
 
     if (update.has_totals()) {
@@ -188,6 +189,7 @@ void FleetModel::removeRowList(std::vector<int> rows)
         for (int r = first; r <= last; ++r)
             rowById_.erase(rows_[std::size_t(r)].instanceId);
         rows_.erase(rows_.begin() + first, rows_.begin() + last + 1);
+        keys_.erase(keys_.begin() + first, keys_.begin() + last + 1);
         endRemoveRows();
         end = begin;
     }
@@ -207,7 +209,24 @@ void FleetModel::appendRows(const std::vector<const nexus::v1::Instance*>& added
         rowById_.emplace(row.instanceId, int(rows_.size()));
         rows_.push_back(std::move(row));
     }
+    refreshKeys(std::size_t(first));
     endInsertRows();
+}
+
+void FleetModel::refreshKeys(std::size_t from)
+{
+    keys_.resize(rows_.size());
+    for (std::size_t r = from; r < rows_.size(); ++r) {
+        const FleetRow& row = rows_[r];
+        keys_[r] = SortKeys{row.lastSeenUs,
+                            row.costPerHourMicros,
+                            row.runsPerSec,
+                            row.errorRate,
+                            row.latencyP50Ms,
+                            row.latencyP95Ms,
+                            row.hasQuality ? row.quality : -1.0,
+                            severity(row.status)};
+    }
 }
 
 void FleetModel::reindexFrom(int first)
@@ -343,6 +362,33 @@ QVariant FleetModel::sortValue(const FleetRow& row, int column) const
         return row.costPerHourMicros;
     default:
         return display(row, column);
+    }
+}
+
+std::optional<int> FleetModel::compareRows(int left, int right, int column) const
+{
+    const SortKeys& a = keys_[std::size_t(left)];
+    const SortKeys& b = keys_[std::size_t(right)];
+    const auto order = [](auto x, auto y) { return x < y ? -1 : y < x ? 1 : 0; };
+    switch (Column(column)) {
+    case StatusColumn:
+        return order(a.severity, b.severity);
+    case LastSeenColumn:
+        return order(a.lastSeenUs, b.lastSeenUs);
+    case RunsPerSecColumn:
+        return order(a.runsPerSec, b.runsPerSec);
+    case ErrorRateColumn:
+        return order(a.errorRate, b.errorRate);
+    case LatencyP50Column:
+        return order(a.latencyP50Ms, b.latencyP50Ms);
+    case LatencyP95Column:
+        return order(a.latencyP95Ms, b.latencyP95Ms);
+    case QualityColumn:
+        return order(a.quality, b.quality);
+    case CostPerHourColumn:
+        return order(a.costPerHourMicros, b.costPerHourMicros);
+    default:
+        return std::nullopt;
     }
 }
 
