@@ -6,12 +6,21 @@
 #include "MainWindow.h"
 #include "NexusVersion.h"
 
+#include <QAbstractItemView>
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QEvent>
 #include <QSettings>
 #include <QTimer>
 
 #include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <unistd.h>
 
 namespace {
 
@@ -46,10 +55,80 @@ chooseProfile(const QCommandLineParser& parser, nexus::client::ProfileStore& sto
     return profile;
 }
 
+// Milliseconds since the process started: from its start time in
+// /proc/self/stat (clock ticks since boot, so 10 ms steps), else since main().
+double msSinceProcessStart(const QElapsedTimer& sinceMain)
+{
+    std::ifstream stat("/proc/self/stat");
+    std::string line;
+    timespec boot{};
+    if (std::getline(stat, line) && clock_gettime(CLOCK_BOOTTIME, &boot) == 0) {
+        // Field 22 (starttime), counted after the ")" that ends field 2.
+        std::istringstream rest(line.substr(line.rfind(')') + 2));
+        std::string field;
+        for (int i = 3; i < 22 && rest >> field; ++i) {
+        }
+        unsigned long long ticks = 0;
+        if (rest >> ticks) {
+            const double startMs = double(ticks) * 1000.0 / double(sysconf(_SC_CLK_TCK));
+            return double(boot.tv_sec) * 1000.0 + double(boot.tv_nsec) / 1e6 - startMs;
+        }
+    }
+    return double(sinceMain.nsecsElapsed()) / 1e6;
+}
+
+// --startup-probe (for bench_startup, DESIGN.md §6 "cold start to first frame
+// / sandbox fleet visible"): prints "startup-probe: <what> <ms>" once the
+// moment is reached and ends the console with 0. first-frame: the main
+// window's first paint has been done (its whole repaint, then the event loop
+// is back); fleet-visible: the fleet table has painted at least one instance.
+class StartupProbe : public QObject
+{
+public:
+    StartupProbe(QString what, QWidget* window, QAbstractItemView* fleet,
+                 const QElapsedTimer& sinceMain)
+        : what_(std::move(what)), window_(window), fleet_(fleet), sinceMain_(sinceMain)
+    {
+        if (what_ == QLatin1String("first-frame"))
+            window_->installEventFilter(this);
+        else
+            fleet_->viewport()->installEventFilter(this);
+    }
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override
+    {
+        if (event->type() != QEvent::Paint || done_)
+            return false;
+        const bool reached = watched == window_ || fleet_->model()->rowCount() > 0;
+        if (reached) {
+            done_ = true;
+            // After this paint event the rest of the frame is painted and
+            // flushed; the zero timer runs when the event loop is back.
+            QTimer::singleShot(0, this, [this] {
+                std::printf("startup-probe: %s %.0f\n", qPrintable(what_),
+                            msSinceProcessStart(sinceMain_));
+                std::fflush(stdout);
+                QApplication::exit(0);
+            });
+        }
+        return false;
+    }
+
+private:
+    QString what_;
+    QWidget* window_;
+    QAbstractItemView* fleet_;
+    const QElapsedTimer& sinceMain_;
+    bool done_ = false;
+};
+
 } // namespace
 
 int main(int argc, char** argv)
 {
+    QElapsedTimer sinceMain;
+    sinceMain.start();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("nexus-console"));
     QApplication::setApplicationDisplayName(QStringLiteral("Nexus Console"));
@@ -99,6 +178,12 @@ int main(int argc, char** argv)
                       QStringLiteral("Open the .dstrace <file> in the Traces tab (no server "
                                      "needed; may be given more than once)."),
                       QStringLiteral("file")});
+    parser.addOption(
+        {QStringLiteral("startup-probe"),
+         QStringLiteral("For measurement: print \"startup-probe: <what> <ms since process "
+                        "start>\" when <what> is reached, then exit (first-frame: the main "
+                        "window is painted; fleet-visible: the fleet table shows an instance)."),
+         QStringLiteral("what")});
     parser.addPositionalArgument(QStringLiteral("trace"),
                                  QStringLiteral("A .dstrace file to open (as --open-trace)."),
                                  QStringLiteral("[trace]"));
@@ -120,6 +205,17 @@ int main(int argc, char** argv)
     }
 
     nexus::app::MainWindow window;
+    std::unique_ptr<StartupProbe> probe;
+    if (parser.isSet(QStringLiteral("startup-probe"))) {
+        const QString what = parser.value(QStringLiteral("startup-probe"));
+        auto* fleet = window.findChild<QAbstractItemView*>(QStringLiteral("fleetTable"));
+        if ((what != QLatin1String("first-frame") && what != QLatin1String("fleet-visible")) ||
+            !fleet) {
+            std::fprintf(stderr, "nexus-console: unknown startup probe %s\n", qPrintable(what));
+            return 2;
+        }
+        probe = std::make_unique<StartupProbe>(what, &window, fleet, sinceMain);
+    }
     window.show();
     window.openProfile(*profile);
     if (parser.isSet(QStringLiteral("compare")))

@@ -72,16 +72,18 @@ Status FleetService::WatchFleet(ServerContext* context, const pb::WatchFleetRequ
     const auto interval = std::chrono::milliseconds(
         request->interval_ms() <= 0 ? 1000 : std::clamp(request->interval_ms(), 250, 60000));
     std::uint64_t revision = 0;
+    bool seenInstance = false; // until then look every 100 ms: the first instance shows at once
     auto next = std::chrono::steady_clock::now();
     while (!ctx_.streamShouldEnd(*context)) {
-        if (std::chrono::steady_clock::now() >= next) {
+        if (const auto now = std::chrono::steady_clock::now(); now >= next) {
             pb::FleetUpdate update = ctx_.fleet->changesSince(revision, ctx_.nowUs());
             if (revision == 0 || update.full() || update.upserted_size() > 0 ||
                 update.removed_size() > 0)
                 if (!writer->Write(update))
                     return Status(grpc::StatusCode::CANCELLED, "the client went away");
             revision = update.revision();
-            next += interval;
+            seenInstance = seenInstance || update.upserted_size() > 0;
+            next = seenInstance ? next + interval : now + std::chrono::milliseconds(100);
         }
         std::this_thread::sleep_for(
             std::min<std::chrono::milliseconds>(interval, std::chrono::milliseconds(100)));

@@ -51,6 +51,8 @@ struct NexusServer::Parts
 
 namespace {
 
+constexpr int kEmbeddedPartitions = 4; // per topic on the embedded broker
+
 std::int64_t systemNowUs()
 {
     return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -128,7 +130,7 @@ NexusServer::start(const ServerOptions& requested)
         EmbeddedBrokerOptions brokerOptions;
         brokerOptions.topics.clear();
         for (const auto& topic : p.options.topics) {
-            brokerOptions.topics.push_back({topic, 4});
+            brokerOptions.topics.push_back({topic, kEmbeddedPartitions});
             brokerOptions.topics.push_back({topic + "-dlq", 1});
         }
         auto broker = EmbeddedBroker::start(brokerOptions);
@@ -151,9 +153,10 @@ NexusServer::start(const ServerOptions& requested)
         ingest.topics = p.options.topics;
         ingest.groupId = p.options.groupId;
         if (p.options.embeddedKafka) {
-            // The mock broker lets a group member rejoin only after the old
-            // member's session expired: keep that short in the sandbox.
-            ingest.consumerConfig["session.timeout.ms"] = "6000";
+            // One nexusd reads every partition: no group join, which the
+            // mock broker holds for 3 s (and a rejoin until the old member's
+            // session expired).
+            ingest.assignPartitions = kEmbeddedPartitions;
         }
         p.ingestor = std::make_unique<Ingestor>(ingest, *p.store, *p.fleet);
         if (auto started = p.ingestor->start(); !started)

@@ -118,12 +118,23 @@ KafkaStatus Ingestor::start()
     rd_kafka_poll_set_consumer(kafka_->consumer);
     rd_kafka_topic_partition_list_t* topics =
         rd_kafka_topic_partition_list_new(int(options_.topics.size()));
-    for (const auto& topic : options_.topics)
-        rd_kafka_topic_partition_list_add(topics, topic.c_str(), RD_KAFKA_PARTITION_UA);
-    const rd_kafka_resp_err_t err = rd_kafka_subscribe(kafka_->consumer, topics);
+    for (const auto& topic : options_.topics) {
+        if (options_.assignPartitions <= 0) {
+            rd_kafka_topic_partition_list_add(topics, topic.c_str(), RD_KAFKA_PARTITION_UA);
+            continue;
+        }
+        for (int partition = 0; partition < options_.assignPartitions; ++partition)
+            rd_kafka_topic_partition_list_add(topics, topic.c_str(), partition)->offset =
+                RD_KAFKA_OFFSET_STORED; // the group's committed offset, else auto.offset.reset
+    }
+    const rd_kafka_resp_err_t err = options_.assignPartitions > 0
+                                        ? rd_kafka_assign(kafka_->consumer, topics)
+                                        : rd_kafka_subscribe(kafka_->consumer, topics);
     rd_kafka_topic_partition_list_destroy(topics);
     if (err)
-        return KafkaError{std::string("ingest: subscribe: ") + rd_kafka_err2str(err)};
+        return KafkaError{std::string(options_.assignPartitions > 0 ? "ingest: assign: "
+                                                                    : "ingest: subscribe: ") +
+                          rd_kafka_err2str(err)};
 
     if (options_.deadLetters) {
         std::map<std::string, std::string> producerConfig = {

@@ -46,6 +46,11 @@ struct IngestorOptions
     // Extra properties for the consumer only (group settings such as
     // session.timeout.ms, which a producer would warn about).
     std::map<std::string, std::string> consumerConfig;
+    // > 0: read partitions 0..N-1 of every topic by direct assignment instead
+    // of joining the consumer group (one nexusd on the embedded broker, which
+    // holds a group's first join for 3 s). Offsets are still committed and
+    // resumed under groupId. 0: subscribe as a member of groupId (replicas).
+    int assignPartitions = 0;
     bool deadLetters = true;
     std::string deadLetterSuffix = "-dlq";
     std::size_t maxBatchRecords = 2000;
