@@ -152,6 +152,7 @@ bool KafkaConsumer::halt()
         rd_kafka_yield(w.rk); // ends a poll in progress
         w.thread.join();
     }
+    w.released->destroyReleased(true); // from now on released where they are let go
     if (w.rk) {
         rd_kafka_destroy_flags(w.rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
         w.rk = nullptr;
@@ -174,15 +175,20 @@ void KafkaConsumer::takePending(int generation)
 {
     if (generation != generation_)
         return;
-    auto batch = std::make_shared<RecordBatch>();
+    auto taken = std::make_unique<RecordBatch>();
     {
         std::lock_guard lock(worker_->mutex);
-        batch->records.swap(worker_->pending);
-        batch->droppedBefore = std::exchange(worker_->droppedSinceBatch, 0);
+        taken->records.swap(worker_->pending);
+        taken->droppedBefore = std::exchange(worker_->droppedSinceBatch, 0);
         worker_->deliveryPosted = false;
     }
-    if (batch->records.empty() && batch->droppedBefore == 0)
+    if (taken->records.empty() && taken->droppedBefore == 0)
         return;
+    // The last owner's release hands the batch back to the worker.
+    std::shared_ptr<const RecordBatch> batch(taken.release(),
+                                             [released = worker_->released](const RecordBatch* b) {
+                                                 ReleasedBatches::release(released, b);
+                                             });
     worker_->delivered += batch->records.size();
     Q_EMIT recordsReceived(std::move(batch));
 }

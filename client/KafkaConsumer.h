@@ -18,7 +18,9 @@
 // gets one recordsReceived() per interval, not one per record. When the
 // owner falls behind and the buffer reaches `maxPendingRecords`, the oldest
 // eighth of it is dropped at once (counted in KafkaStats::dropped and in the
-// next batch's droppedBefore; problem() says so once per start).
+// next batch's droppedBefore; problem() says so once per start). When the
+// last reference to a delivered batch is dropped, its records are destroyed
+// on the worker thread (while it runs), not on the owner's.
 //
 // Bad records (do not decode, over DecodeLimits) are counted and skipped;
 // the first, then at most one per `problemIntervalMs`, is reported through

@@ -30,6 +30,8 @@ void KafkaConsumer::Worker::reset(const KafkaConsumerConfig& cfg, int gen)
     measured = KafkaStats{};
     measured.state = state;
     measured.stateDetail = detail;
+    std::lock_guard releasedLock(released->mutex);
+    released->open = true;
 }
 
 KafkaStats KafkaConsumer::Worker::snapshot() const
@@ -155,6 +157,7 @@ void KafkaConsumer::Worker::run()
         }
         if (!decoded.empty())
             append(decoded);
+        released->destroyReleased();
         const auto now = Clock::now();
         if (now >= nextMeasure) {
             measure(now);

@@ -85,6 +85,45 @@ struct ProblemLimiter
     }
 };
 
+// Batches the owner's thread has let go of (the last reference dropped),
+// destroyed on the worker thread: freeing a batch's decoded messages is a
+// good part of a record's cost, and it belongs with the thread that
+// allocated them (same malloc arena), not on the GUI thread. Shared with
+// every batch's deleter, so it outlives the consumer; while no worker runs
+// it is closed and a released batch is destroyed where it is released.
+struct ReleasedBatches
+{
+    std::mutex mutex;
+    std::vector<RecordBatch*> batches;
+    bool open = false;
+
+    // The deleter of every delivered batch.
+    static void release(const std::shared_ptr<ReleasedBatches>& self, const RecordBatch* batch)
+    {
+        {
+            std::lock_guard lock(self->mutex);
+            if (self->open) {
+                self->batches.push_back(const_cast<RecordBatch*>(batch));
+                return;
+            }
+        }
+        delete batch;
+    }
+    // Destroys what was released so far; `close` also stops collecting.
+    void destroyReleased(bool close = false)
+    {
+        std::vector<RecordBatch*> dead;
+        {
+            std::lock_guard lock(mutex);
+            dead.swap(batches);
+            if (close)
+                open = false;
+        }
+        for (RecordBatch* batch : dead)
+            delete batch;
+    }
+};
+
 // Lives as long as the KafkaConsumer; the Kafka handle and the worker
 // thread are renewed on every start().
 struct KafkaConsumer::Worker
@@ -116,6 +155,7 @@ struct KafkaConsumer::Worker
     bool deliveryPosted = false;
     KafkaStats measured; // state, detail, rate, lag, partitions
     std::atomic<std::uint64_t> records{0}, delivered{0}, duplicates{0}, bad{0}, dropped{0};
+    std::shared_ptr<ReleasedBatches> released = std::make_shared<ReleasedBatches>();
 
     void reset(const KafkaConsumerConfig& cfg, int gen);
     void run();
