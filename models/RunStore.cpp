@@ -8,33 +8,21 @@
 #include "runtime/GraphLoader.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cstring>
 #include <iterator>
 
 namespace nexus::models {
 
 namespace {
 
-using detail::appendBounded;
 using detail::attribute;
 using detail::attributeText;
-using detail::kMaxDetailBytes;
 using detail::num;
 using detail::RunRecord;
 using protocol::MessageKind;
 constexpr std::size_t kMaxSchemaIds = 100; // per graph name
 constexpr std::size_t kMaxGraphNames = 1000;
-
-// "key=value, ..." in key order, for one-line step details.
-std::string attributeSummary(const ds::Event& event)
-{
-    std::map<std::string, std::string> sorted;
-    for (const auto& [key, value] : event.attributes())
-        sorted[key] = attributeText(value);
-    std::string out;
-    for (const auto& [key, value] : sorted)
-        appendBounded(out, (out.empty() ? "" : ", ") + key + "=" + value, kMaxDetailBytes);
-    return out;
-}
 
 StepKind eventKind(int type)
 {
@@ -176,7 +164,7 @@ void RunStore::Impl::event(const ds::Event& e, const std::string& fallbackThread
         edge(c, e);
         break;
     default:
-        setDetail(c, attributeSummary(e));
+        setDetail(c, detail::attributeSummary(e));
         break;
     }
 }
@@ -187,16 +175,22 @@ RunRecord* RunStore::Impl::runFor(const ds::Header& h, const std::string& thread
         ++unthreaded;
         return nullptr;
     }
-    const auto it = byThread.find(thread);
-    RunRecord* r = it == byThread.end() ? nullptr : it->second;
+    RunRecord* r = lastThreadRun;
+    if (!r || r->run.threadId != thread) {
+        const auto it = byThread.find(thread);
+        r = it == byThread.end() ? nullptr : it->second;
+    }
     if (!r || (graphStart && r->run.sawGraphStart))
         r = &create(h, thread, r ? r->run.ordinal + 1 : 1);
+    lastThreadRun = r;
     Run& run = r->run;
     run.lastSeenWallUs = wallUs;
     if (run.status == RunStatus::Stale)
-        run.status = RunStatus::Running;
-    if (touchedSet.insert(run.id).second)
+        setStatus(run, RunStatus::Running);
+    if (r->t.touchedIn != applyCount) {
+        r->t.touchedIn = applyCount;
         touched.push_back(run.id);
+    }
     return r;
 }
 
@@ -210,6 +204,7 @@ RunRecord& RunStore::Impl::create(const ds::Header& h, const std::string& thread
     run.tenantId = h.tenant_id();
     run.graphProblem = "joined mid-run: no GRAPH_START seen";
     run.startUs = h.timestamp_us();
+    record->t.createdIn = applyCount;
     RunRecord* r = record.get();
     runs.push_back(std::move(record));
     byId[run.id] = r;
@@ -222,13 +217,17 @@ RunRecord& RunStore::Impl::create(const ds::Header& h, const std::string& thread
 void RunStore::Impl::evict(const RunRecord* keep)
 {
     while (runs.size() > std::max<std::size_t>(limits.maxRuns, 1)) {
-        auto victim = std::find_if(runs.begin(), runs.end(), [keep](const auto& r) {
-            return r.get() != keep && r->run.status != RunStatus::Running;
-        });
+        auto victim = runs.end();
+        if (settled > 0) // else every run is running: no need to look
+            victim = std::find_if(runs.begin(), runs.end(), [keep](const auto& r) {
+                return r.get() != keep && r->run.status != RunStatus::Running;
+            });
         if (victim == runs.end())
             victim = std::find_if(runs.begin(), runs.end(),
                                   [keep](const auto& r) { return r.get() != keep; });
         const Run& run = (*victim)->run;
+        if (lastThreadRun == victim->get())
+            lastThreadRun = nullptr;
         byId.erase(run.id);
         if (auto t = byThread.find(run.threadId); t != byThread.end() && t->second == victim->get())
             byThread.erase(t);
@@ -237,6 +236,8 @@ void RunStore::Impl::evict(const RunRecord* keep)
             added.erase(a); // created and evicted in the same apply: never shown
         else
             result->removed.push_back(run.id);
+        if (run.status != RunStatus::Running)
+            --settled;
         runs.erase(victim);
     }
 }
@@ -254,6 +255,7 @@ RunStore::Impl::Ctx RunStore::Impl::open(RunRecord& r, const ds::Header& h, Step
         step.durationUs = durationUs;
         step.kind = kind;
         step.eventType = eventType;
+        detail::makeRoom(run.steps, 16);
         run.steps.push_back(step);
     } else {
         ++run.droppedSteps;
@@ -283,7 +285,7 @@ void RunStore::Impl::judgeSequence(Ctx& c, std::uint64_t seq, bool ordered)
         return;
     auto& t = c.r.t;
     if (ordered) {
-        const std::string at = " at step " + num(c.step);
+        auto at = [&c] { return " at step " + num(c.step); }; // only for an issue
         if (!t.haveBaseline) {
             t.haveBaseline = true; // the first ordered message is the baseline
             t.maxOrdered = seq;
@@ -292,20 +294,37 @@ void RunStore::Impl::judgeSequence(Ctx& c, std::uint64_t seq, bool ordered)
             const std::uint64_t missing =
                 seq > t.maxOrdered + 1 ? t.anySeen.missingIn(t.maxOrdered + 1, seq - 1, first, last)
                                        : 0;
-            if (missing > 0)
-                detail::corrupt(
-                    c.run, t.state, c.step, IssueKind::SequenceGap,
-                    num(missing) + " message(s) missing before step " + num(c.step) + " (sequence" +
-                        (first == last ? " " + num(first) : "s " + num(first) + ".." + num(last)) +
-                        ")",
-                    false);
+            if (missing > 0) {
+                // "N message(s) missing before step S (sequence F)" / "(sequences F..L)",
+                // written in place (a stream filtered to some kinds has a gap at every step).
+                char buf[160];
+                char* w = buf;
+                const auto put = [&w](std::string_view part) {
+                    std::memcpy(w, part.data(), part.size());
+                    w += part.size();
+                };
+                const auto number = [&w](std::uint64_t n) { w = std::to_chars(w, w + 20, n).ptr; };
+                number(missing);
+                put(" message(s) missing before step ");
+                number(c.step);
+                put(first == last ? " (sequence " : " (sequences ");
+                number(first);
+                if (first != last) {
+                    put("..");
+                    number(last);
+                }
+                put(")");
+                std::string text(buf, w);
+                detail::corrupt(c.run, t.state, c.step, IssueKind::SequenceGap, std::move(text),
+                                false);
+            }
             t.maxOrdered = seq;
         } else if (t.orderedSeen.contains(seq)) {
             detail::corrupt(c.run, t.state, c.step, IssueKind::SequenceDuplicate,
-                            "sequence " + num(seq) + at + " repeats an earlier message's", false);
+                            "sequence " + num(seq) + at() + " repeats an earlier message's", false);
         } else {
             detail::corrupt(c.run, t.state, c.step, IssueKind::SequenceReordered,
-                            "sequence " + num(seq) + at + " arrived after sequence " +
+                            "sequence " + num(seq) + at() + " arrived after sequence " +
                                 num(t.maxOrdered),
                             false);
         }
@@ -417,8 +436,9 @@ void RunStore::Impl::graphEnd(Ctx& c, const ds::Event& e)
     Run& run = c.run;
     const bool graphError = e.event_type() == ds::EVENT_TYPE_GRAPH_ERROR;
     run.endUs = c.ts;
+    c.r.t.state.hashes.reset(); // no more StateDiffs to hash: give the parts back
     if (graphError) {
-        run.status = RunStatus::Error;
+        setStatus(run, RunStatus::Error);
         const std::string error = attribute(e, "error");
         run.errorText = error.empty() ? "GRAPH_ERROR" : error;
         setDetail(c, run.errorText);
@@ -426,7 +446,7 @@ void RunStore::Impl::graphEnd(Ctx& c, const ds::Event& e)
     }
     run.durationUs =
         e.duration_us() > 0 ? e.duration_us() : std::max<std::int64_t>(0, c.ts - run.startUs);
-    run.status = run.failedNode.empty() ? RunStatus::Completed : RunStatus::Error;
+    setStatus(run, run.failedNode.empty() ? RunStatus::Completed : RunStatus::Error);
     if (run.status == RunStatus::Error && run.errorText.empty())
         run.errorText = "node " + run.failedNode + " failed";
     if (c.keep)
@@ -443,7 +463,12 @@ ApplyResult RunStore::apply(const std::vector<const ds::DashStreamMessage*>& mes
 {
     ApplyResult result;
     d->begin(result, wallUs);
-    for (const ds::DashStreamMessage* message : messages) {
+    constexpr std::size_t kPrefetchAhead = 8; // messages
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+        if (i + kPrefetchAhead < messages.size() && messages[i + kPrefetchAhead])
+            if (const ds::Header* h = protocol::headerOf(*messages[i + kPrefetchAhead]))
+                d->deduper.prefetch(h->message_id());
+        const ds::DashStreamMessage* message = messages[i];
         if (!message)
             continue;
         try {
@@ -472,7 +497,7 @@ ApplyResult RunStore::expire(std::int64_t wallUs)
         const std::int64_t quietUs = wallUs - run.lastSeenWallUs;
         if ((!run.failedNode.empty() && quietUs > d->limits.staleAfterErrorUs) ||
             quietUs > d->limits.staleAfterQuietUs) {
-            run.status = RunStatus::Stale;
+            d->setStatus(run, RunStatus::Stale);
             result.updated.push_back(run.id);
         }
     }
@@ -482,8 +507,10 @@ ApplyResult RunStore::expire(std::int64_t wallUs)
 void RunStore::clear()
 {
     d->runs.clear();
+    d->settled = 0;
     d->byId.clear();
     d->byThread.clear();
+    d->lastThreadRun = nullptr;
     d->deduper.clear();
     d->unthreaded = 0;
     d->schemas.clear();
@@ -498,10 +525,14 @@ ApplyResult RunStore::remove(std::uint64_t runId)
     if (it == d->byId.end())
         return result;
     const RunRecord* record = it->second;
+    if (d->lastThreadRun == record)
+        d->lastThreadRun = nullptr;
     if (auto t = d->byThread.find(record->run.threadId);
         t != d->byThread.end() && t->second == record)
         d->byThread.erase(t);
     d->byId.erase(it);
+    if (record->run.status != RunStatus::Running)
+        --d->settled;
     std::erase_if(d->runs, [record](const auto& r) { return r.get() == record; });
     result.removed.push_back(runId);
     return result;

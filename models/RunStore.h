@@ -29,10 +29,14 @@
 // GRAPH_END go to "__end__" when the graph has that edge.
 //
 // State (DASHSTREAM.md §4): GRAPH_START's initial_state_json is the base;
-// each StateDiff is applied with nlohmann's json::patch in order (or its
-// full_state replaces the state); a Checkpoint replaces it (zstd state
-// decompressed when compression_info says so, its checksum checked). Every
-// StateDiff with a state_hash is verified against the canonical-JSON SHA-256.
+// each StateDiff is applied as nlohmann's json::patch applies it, in order
+// (add / remove / replace directly in place, anything else through
+// json::patch itself; protocol::applyStateDiffInPlace), or its full_state
+// replaces the state; a Checkpoint replaces it (zstd state decompressed when
+// compression_info says so, its checksum checked). Every StateDiff with a
+// state_hash is verified against the canonical-JSON SHA-256; while a run is
+// running its state's canonical text is kept in parts, so that a patch
+// re-serialises only what it touched (protocol::StateHashCache).
 // State at any step = nearest snapshot at or before it + the stored patches
 // after it; snapshots every `snapshotInterval` state steps and at every full
 // state / checkpoint, so time travel costs at most that many patches.
@@ -80,9 +84,11 @@
 #include "protocol/Messages.h"
 #include "runtime/Graph.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -176,8 +182,9 @@ struct StateStep
     std::uint32_t step = 0; // index into Run::steps
     StateSource source = StateSource::Patch;
     StateVerdict verdict = StateVerdict::Unverified;
-    // The RFC 6902 patch this step applied (compact JSON array text); for
-    // full state / checkpoint / initial: empty (a snapshot holds the state).
+    // The RFC 6902 patch this step applied (JSON array text, values as they
+    // came on the wire); for full state / checkpoint / initial: empty (a
+    // snapshot holds the state).
     std::string patch;
 };
 
@@ -298,12 +305,23 @@ struct Run
     }
     std::uint32_t intern(std::string_view text)
     {
-        auto it = internIndex.find(std::string(text));
-        if (it != internIndex.end())
-            return it->second;
+        constexpr std::size_t kScanLimit = 32; // below it a scan beats hashing
+        if (internIndex.empty()) {
+            for (std::size_t i = 0; i < strings.size(); ++i)
+                if (strings[i] == text)
+                    return std::uint32_t(i);
+            if (strings.size() >= kScanLimit)
+                for (std::size_t i = 0; i < strings.size(); ++i)
+                    internIndex.emplace(strings[i], std::uint32_t(i));
+        } else if (auto it = internIndex.find(text); it != internIndex.end()) {
+            return it->second; // heterogeneous: no std::string made to look up
+        }
+        if (strings.size() == strings.capacity())
+            strings.reserve(std::max<std::size_t>(8, 2 * strings.size()));
         strings.emplace_back(text);
         auto index = std::uint32_t(strings.size() - 1);
-        internIndex.emplace(strings.back(), index);
+        if (!internIndex.empty())
+            internIndex.emplace(strings.back(), index);
         return index;
     }
     // Per node name: the state of its latest span at or before `step`
@@ -320,7 +338,16 @@ struct Run
     std::vector<std::pair<std::uint32_t, std::uint32_t>> corruptedStretches;
     std::unordered_map<std::string, std::string>
         checkpoints; // known checkpoint ids -> "" / reason invalid
-    std::unordered_map<std::string, std::uint32_t> internIndex;
+    struct TextHash  // lets internIndex be searched with a string_view
+    {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view text) const noexcept
+        {
+            return std::hash<std::string_view>{}(text);
+        }
+    };
+    // Built once `strings` outgrows a short scan.
+    std::unordered_map<std::string, std::uint32_t, TextHash, std::equal_to<>> internIndex;
 };
 
 // The state at a step, for the state tree.

@@ -3,9 +3,12 @@
 // sequences) and RunStoreState.cpp (state reconstruction). Not for views.
 
 #include "models/RunStore.h"
+#include "protocol/CanonicalJson.h"
 #include "protocol/Dedupe.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -38,6 +41,9 @@ struct StateTracking
     bool blocked = false; // patches are skipped until a full state / checkpoint / GRAPH_START
     bool noBaseReported = false;
     std::string lastUnknownBase;
+    // The canonical text of `current` in parts, for its hash: told about
+    // every patch applied to it, reset whenever it is replaced.
+    protocol::StateHashCache hashes;
 };
 
 // Adds an issue without touching the corrupted flag.
@@ -61,14 +67,29 @@ void applyCheckpoint(Run& run, StateTracking& state, std::uint32_t step,
 StateAt stateAt(const Run& run, std::uint32_t step);
 std::vector<PathChange> changesAt(const Run& run, std::uint32_t step);
 
+// Before appending to a vector of a run: grows it to at least `minimum`
+// elements at once, then doubles. A run's vectors start empty (most runs
+// never use some of them) and this spares the 1, 2, 4... reallocations of
+// the ones that fill.
+template <class Vector> void makeRoom(Vector& v, std::size_t minimum)
+{
+    if (v.size() == v.capacity())
+        v.reserve(std::max(minimum, 2 * v.size()));
+}
+
 // Text helpers shared by the RunStore sources.
 inline constexpr std::size_t kMaxDetailBytes = 200; // one-line step details
 std::string num(std::uint64_t value);
+void appendNum(std::string& out, std::uint64_t value); // decimal, no temporary
 // Appends without passing `limit` bytes or cutting a UTF-8 sequence.
 void appendBounded(std::string& out, std::string_view text, std::size_t limit);
 std::string bounded(std::string_view text, std::size_t limit);
+// The longest prefix of `text` of at most `limit` bytes that does not cut a
+// UTF-8 sequence (what bounded() copies).
+std::string_view boundedView(std::string_view text, std::size_t limit);
 std::string attributeText(const ds::AttributeValue& value); // strings as is, others as JSON
-std::string attribute(const ds::Event& event, const std::string& key);
+std::string attribute(const ds::Event& event, std::string_view key);
+std::string attributeSummary(const ds::Event& event); // "key=value, ..." in key order
 
 struct PendingEdge // an edge event without a target (DashFlow sends none)
 {
@@ -105,7 +126,8 @@ struct RunTracking
     std::uint64_t maxOrdered = 0;
     bool haveBaseline = false;
     std::vector<std::uint32_t> active; // open spans, oldest first
-    std::unordered_map<std::string, int> visits;
+    std::vector<int> visits;           // by the node's index in Run::strings
+    int unnamedVisits = 0;             // spans of a node without a name
     std::vector<PendingEdge> pending;
     std::vector<Unrouted> unrouted;
     std::unordered_map<std::uint32_t, ChunkAssembly> chunks; // by span
@@ -113,6 +135,8 @@ struct RunTracking
     std::unordered_map<std::string, RequestStats> requests;
     bool schemaVersionReported = false;
     bool stepCapReported = false;
+    std::uint64_t touchedIn = 0; // the RunStore::Impl::applyCount that last touched the run
+    std::uint64_t createdIn = 0; // ... that created it
 };
 
 struct RunRecord
@@ -140,36 +164,48 @@ struct RunStore::Impl
 
     RunStoreLimits limits;
     protocol::MessageIdDeduper deduper;
-    std::vector<std::unique_ptr<detail::RunRecord>> runs; // creation order
+    std::deque<std::unique_ptr<detail::RunRecord>> runs; // creation order
+    std::size_t settled = 0; // runs whose status is not Running (eviction looks for them)
     std::unordered_map<std::uint64_t, detail::RunRecord*> byId;
     std::unordered_map<std::string, detail::RunRecord*> byThread; // newest run of each thread
+    // byThread's entry for the thread of the last message (runs arrive in
+    // stretches): found again without hashing; null when that run is gone.
+    detail::RunRecord* lastThreadRun = nullptr;
     std::uint64_t nextId = 1;
     std::uint64_t unthreaded = 0;
     std::map<std::string, std::vector<SchemaObservation>> schemas;
     std::unordered_map<std::string, std::string> lastSchemaByGraph;
     std::unordered_map<std::string, std::shared_ptr<const runtime::Graph>> graphCache;
+    std::string scratch; // step details are built here, then interned
 
     ApplyResult* result = nullptr; // of the apply in progress
     std::int64_t wallUs = 0;
-    std::vector<std::uint64_t> touched;
-    std::unordered_set<std::uint64_t> touchedSet;
+    std::vector<std::uint64_t> touched; // runs this apply changed, in first-touch order
+    std::uint64_t applyCount = 0;       // RunTracking::touchedIn / createdIn refer to it
 
     void begin(ApplyResult& out, std::int64_t wall)
     {
         result = &out;
         wallUs = wall;
         touched.clear();
-        touchedSet.clear();
+        ++applyCount;
     }
     void finish()
     {
-        std::unordered_set<std::uint64_t> added(result->added.begin(), result->added.end());
+        // Touched runs that still exist and were not added by this apply.
         for (const std::uint64_t id : touched)
-            if (!added.count(id) && byId.count(id))
+            if (const auto it = byId.find(id);
+                it != byId.end() && it->second->t.createdIn != applyCount)
                 result->updated.push_back(id);
         result = nullptr;
     }
 
+    void setStatus(Run& run, RunStatus status)
+    {
+        settled -= run.status != RunStatus::Running ? 1 : 0;
+        settled += status != RunStatus::Running ? 1 : 0;
+        run.status = status;
+    }
     void message(const ds::DashStreamMessage& m);
     void event(const ds::Event& e, const std::string& fallbackThread);
     detail::RunRecord* runFor(const ds::Header& h, const std::string& thread, bool graphStart);
@@ -182,9 +218,9 @@ struct RunStore::Impl
     {
         if (c.keep && !text.empty())
             c.run.steps[c.step].detail =
-                c.run.intern(detail::bounded(text, detail::kMaxDetailBytes));
+                c.run.intern(detail::boundedView(text, detail::kMaxDetailBytes));
     }
-    void setNode(Ctx& c, const std::string& node)
+    void setNode(Ctx& c, std::string_view node)
     {
         if (c.keep && !node.empty())
             c.run.steps[c.step].node = c.run.intern(node);

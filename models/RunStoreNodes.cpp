@@ -5,6 +5,7 @@
 #include "models/RunStoreDetail.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 namespace nexus::models {
@@ -74,8 +75,27 @@ int newestSpan(const Run& run, const detail::RunTracking& t, const std::string& 
     return -1;
 }
 
+// The visits so far of the node of `step` (its NODE_START or NODE_END). The
+// step's node name is interned: counted by its index.
+int& visitCount(const Run& run, detail::RunTracking& t, std::uint32_t step)
+{
+    const std::uint32_t node = run.steps[step].node;
+    auto& visits = t.visits;
+    if (node == kNoIndex)
+        return t.unnamedVisits;
+    if (visits.size() <= node)
+        visits.resize(std::max<std::size_t>(node + 1, 2 * visits.size()), 0);
+    return visits[node];
+}
+
 int lowestFreeLane(const Run& run, const detail::RunTracking& t)
 {
+    std::uint64_t low = 0; // lanes 0..63 in use: the common case needs no allocation
+    for (const std::uint32_t index : t.active)
+        if (const int lane = run.spans[index].lane; lane >= 0 && lane < 64)
+            low |= std::uint64_t(1) << lane;
+    if (~low != 0)
+        return std::countr_one(low);
     std::vector<bool> used;
     for (const std::uint32_t index : t.active) {
         const auto lane = std::size_t(run.spans[index].lane);
@@ -96,12 +116,14 @@ void RunStore::Impl::nodeStart(Ctx& c, const ds::Event& e)
     auto& t = c.r.t;
     const std::string& node = e.node_id();
     inferEdges(c, node);
-    NodeSpan span;
+    const int lane = lowestFreeLane(run, t);
+    detail::makeRoom(run.spans, 4);
+    NodeSpan& span = run.spans.emplace_back(); // built in place: a NodeSpan is large
     span.node = node;
     span.startStep = c.step;
     span.startUs = c.ts;
-    span.lane = lowestFreeLane(run, t);
-    span.visit = ++t.visits[node];
+    span.lane = lane;
+    span.visit = ++visitCount(run, t, c.step);
     for (const auto& [key, value] : e.attributes()) {
         if (key == "config_version" && value.has_int_value())
             span.configVersion = value.int_value();
@@ -110,13 +132,13 @@ void RunStore::Impl::nodeStart(Ctx& c, const ds::Event& e)
         else
             span.attributes[key] = attributeText(value);
     }
-    run.spans.push_back(std::move(span));
+    detail::makeRoom(t.active, 4);
     t.active.push_back(std::uint32_t(run.spans.size() - 1));
     // A new visit replaces whatever the last one left unrouted.
     std::erase_if(t.unrouted, [&](const auto& u) { return u.node == node; });
     std::erase_if(t.pending, [&](const auto& p) { return p.from == node; });
     if (span.visit > 1)
-        setDetail(c, "visit " + num(std::uint64_t(run.spans.back().visit)));
+        setDetail(c, "visit " + num(std::uint64_t(span.visit)));
 }
 
 void RunStore::Impl::nodeEnd(Ctx& c, const ds::Event& e, bool failed)
@@ -135,13 +157,14 @@ void RunStore::Impl::nodeEnd(Ctx& c, const ds::Event& e, bool failed)
         return;
     int index = newestSpan(run, t, node, true);
     if (index < 0) { // its NODE_START was not seen (joined mid-run)
-        NodeSpan span;
+        const int lane = lowestFreeLane(run, t);
+        detail::makeRoom(run.spans, 4);
+        NodeSpan& span = run.spans.emplace_back();
         span.node = node;
         span.startStep = c.step;
         span.startUs = c.ts - std::max<std::int64_t>(e.duration_us(), 0);
-        span.lane = lowestFreeLane(run, t);
-        span.visit = ++t.visits[node];
-        run.spans.push_back(std::move(span));
+        span.lane = lane;
+        span.visit = ++visitCount(run, t, c.step);
         index = int(run.spans.size() - 1);
     } else {
         std::erase(t.active, std::uint32_t(index));
@@ -163,6 +186,7 @@ void RunStore::Impl::nodeEnd(Ctx& c, const ds::Event& e, bool failed)
     }
     if (!failed) {
         std::erase_if(t.unrouted, [&](const auto& u) { return u.node == node; });
+        detail::makeRoom(t.unrouted, 4);
         t.unrouted.push_back({node, {}});
     }
 }
@@ -171,18 +195,23 @@ void RunStore::Impl::edge(Ctx& c, const ds::Event& e)
 {
     auto& t = c.r.t;
     const std::string& from = e.node_id();
-    const std::string to = attribute(e, "to");
+    std::string to = attribute(e, "to");
     const bool conditional = e.event_type() == ds::EVENT_TYPE_CONDITIONAL_BRANCH;
-    const std::string result = attribute(e, "condition_result");
-    setDetail(c, from + " -> " + (to.empty() ? "?" : to) +
-                     (result.empty() ? "" : " [" + result + "]"));
+    std::string result = attribute(e, "condition_result");
+    std::string& text = scratch; // "from -> to [result]"
+    text.assign(from).append(" -> ").append(to.empty() ? "?" : to);
+    if (!result.empty())
+        text.append(" [").append(result).append("]");
+    setDetail(c, text);
     if (!c.keep)
         return;
     std::erase_if(t.unrouted, [&](const auto& u) { return u.node == from; });
-    if (!to.empty())
-        c.run.edges.push_back({from, to, c.step, false, conditional, result});
-    else if (t.pending.size() < kMaxPendingEdges)
+    if (!to.empty()) {
+        detail::makeRoom(c.run.edges, 4);
+        c.run.edges.push_back({from, std::move(to), c.step, false, conditional, std::move(result)});
+    } else if (t.pending.size() < kMaxPendingEdges) {
         t.pending.push_back({from, conditional});
+    }
 }
 
 // A NODE_START shows where the run went: from edge events without a target
@@ -199,6 +228,7 @@ void RunStore::Impl::inferEdges(Ctx& c, const std::string& target)
             ++i;
             continue;
         }
+        detail::makeRoom(run.edges, 4);
         run.edges.push_back(
             {p.from, target, c.step, true, p.conditional, labelOf(run, p.from, target)});
         used.push_back(p.from);
@@ -212,6 +242,7 @@ void RunStore::Impl::inferEdges(Ctx& c, const std::string& target)
             continue;
         }
         const bool conditional = e->kind == runtime::EdgeKind::Conditional;
+        detail::makeRoom(run.edges, 4);
         run.edges.push_back(
             {u.node, target, c.step, true, conditional, conditional ? e->label : std::string()});
         if (e->kind == runtime::EdgeKind::Parallel) {
@@ -453,7 +484,8 @@ void RunStore::Impl::error(Ctx& c, const ds::Error& e)
     setNode(c, node);
     const bool fatal = e.severity() == ds::Error::SEVERITY_FATAL;
     if (fatal) {
-        run.status = RunStatus::Error;
+        setStatus(run, RunStatus::Error);
+        c.r.t.state.hashes.reset();
         run.errorText = text;
         run.endUs = c.ts;
         if (run.failedNode.empty())

@@ -126,6 +126,11 @@ void IntervalSet::insert(std::uint64_t value)
         ranges_.back().second = value;
         return;
     }
+    if (!ranges_.empty() && value > ranges_.back().second) { // past a gap
+        makeRoom(ranges_, 4);
+        ranges_.emplace_back(value, value);
+        return;
+    }
     auto it = std::upper_bound(ranges_.begin(), ranges_.end(), value,
                                [](std::uint64_t v, const auto& r) { return v < r.first; });
     if (it != ranges_.begin() && value <= std::prev(it)->second)
@@ -140,6 +145,11 @@ void IntervalSet::insert(std::uint64_t value)
     } else if (joinsNext) {
         it->first = value;
     } else {
+        if (ranges_.size() == ranges_.capacity()) { // keep `it` valid
+            const auto at = it - ranges_.begin();
+            makeRoom(ranges_, 4);
+            it = ranges_.begin() + at;
+        }
         ranges_.insert(it, {value, value});
     }
 }
@@ -181,6 +191,7 @@ void addIssue(Run& run, std::uint32_t step, IssueKind kind, std::string message)
         return;
     if (run.issues.size() == kMaxIssues)
         message = "more than " + num(kMaxIssues) + " issues: later ones are not recorded";
+    makeRoom(run.issues, 4);
     run.issues.push_back({step, kind, std::move(message)});
 }
 
@@ -214,6 +225,7 @@ void applyInitialState(Run& run, StateTracking& state, std::uint32_t step, std::
 {
     StateStep stateStep{step, StateSource::Initial, StateVerdict::Unverified, {}};
     std::string error;
+    state.hashes.reset();
     if (auto parsed = parseJson(text, limits.maxStateBytes, error)) {
         run.current = std::make_shared<json>(std::move(*parsed));
         heal(run, state, step, "The GRAPH_START initial state");
@@ -257,6 +269,7 @@ void applyStateDiff(Run& run, StateTracking& state, std::uint32_t step, const ds
         std::string error;
         if (auto parsed = parseJson(diff.full_state(), limits.maxStateBytes, error)) {
             next = std::make_shared<json>(std::move(*parsed));
+            state.hashes.reset();
         } else {
             stateStep.verdict = StateVerdict::Invalid;
             corrupt(run, state, step, IssueKind::InvalidState,
@@ -278,19 +291,42 @@ void applyStateDiff(Run& run, StateTracking& state, std::uint32_t step, const ds
         } else if (diff.operations_size() == 0) {
             next = run.current; // nothing to apply; the hash is still checked
         } else {
-            auto converted = protocol::stateDiffPatch(diff, limits.maxStateBytes);
+            // Copy-on-write: a state nobody else holds (no snapshot, no view)
+            // is patched in place; `current` is always created non-const, so
+            // this is a legal const_cast.
+            bool inPlace = keep && !run.stateSteps.empty() && run.current.use_count() == 1;
+            // The common case first: add / remove / replace with JSON values.
+            std::shared_ptr<json> updated = inPlace ? std::const_pointer_cast<json>(run.current)
+                                                    : std::make_shared<json>(*run.current);
+            std::string patchText;
+            switch (
+                protocol::applyStateDiffInPlace(diff, *updated, patchText, limits.maxStateBytes)) {
+            case protocol::DiffApply::Applied:
+                stateStep.patch = std::move(patchText);
+                next = std::move(updated);
+                for (const ds::DiffOperation& op : diff.operations())
+                    state.hashes.touch(op.path(), op.op() != ds::DiffOperation::OP_TYPE_REPLACE);
+                break;
+            case protocol::DiffApply::Failed:
+                if (inPlace) // partly applied: rebuild the state before it
+                    run.current = stateFromSnapshots(run, std::uint32_t(run.stateSteps.size() - 1));
+                state.hashes.reset();
+                break;
+            case protocol::DiffApply::NotHandled:
+                break;
+            }
+            updated.reset();
+            // Otherwise the general path, which also words the failure.
+            auto converted = next ? protocol::StateResult<json>(json())
+                                  : protocol::stateDiffPatch(diff, limits.maxStateBytes);
             std::string error = converted ? std::string() : converted.error().message;
-            if (converted) {
+            if (!next && converted) {
                 const json& patch = *converted;
-                // Copy-on-write: a state nobody else holds (no snapshot, no
-                // view) is patched in place; `current` is always created
-                // non-const, so this is a legal const_cast.
-                const bool inPlace =
-                    keep && !run.stateSteps.empty() && run.current.use_count() == 1;
+                inPlace = keep && !run.stateSteps.empty() && run.current.use_count() == 1;
                 try {
-                    std::shared_ptr<json> updated = inPlace
-                                                        ? std::const_pointer_cast<json>(run.current)
-                                                        : std::make_shared<json>(*run.current);
+                    updated = inPlace ? std::const_pointer_cast<json>(run.current)
+                                      : std::make_shared<json>(*run.current);
+                    state.hashes.reset();
                     updated->patch_inplace(patch);
                     stateStep.patch = patch.dump(); // throws on invalid UTF-8 (RAW values)
                     next = std::move(updated);
@@ -312,15 +348,15 @@ void applyStateDiff(Run& run, StateTracking& state, std::uint32_t step, const ds
     }
     if (next) {
         run.current = next;
-        switch (protocol::verifyStateHash(*next, diff.state_hash())) {
-        case protocol::HashVerdict::Verified:
-            stateStep.verdict = StateVerdict::Verified;
-            break;
-        case protocol::HashVerdict::Mismatch:
-            stateStep.verdict = StateVerdict::Mismatch;
-            break;
-        case protocol::HashVerdict::Unverified:
-            break;
+        // As protocol::verifyStateHash, with the canonical text kept in parts.
+        if (const std::string& recorded = diff.state_hash(); !recorded.empty()) {
+            const protocol::Sha256 digest = state.hashes.hash(*next);
+            if (run.status != RunStatus::Running)
+                state.hashes.reset(); // an ended run: its parts are not kept
+            stateStep.verdict = std::string_view(reinterpret_cast<const char*>(digest.data()),
+                                                 digest.size()) == recorded
+                                    ? StateVerdict::Verified
+                                    : StateVerdict::Mismatch;
         }
         if (stateStep.verdict == StateVerdict::Mismatch)
             corrupt(run, state, step, IssueKind::HashMismatch,
@@ -359,8 +395,10 @@ void applyCheckpoint(Run& run, StateTracking& state, std::uint32_t step,
                  "checkpoint " + hex8(id) + " at step " + num(step) + ": " + error);
     }
     if (parsed) {
-        if (!run.current || *run.current != *parsed)
+        if (!run.current || *run.current != *parsed) {
             run.current = std::make_shared<json>(std::move(*parsed));
+            state.hashes.reset();
+        }
         stateStep.verdict =
             checkpoint.checksum().empty() ? StateVerdict::Unverified : StateVerdict::Verified;
         heal(run, state, step, "Checkpoint " + hex8(id));

@@ -5,6 +5,7 @@
 #include "protocol/Ids.h"
 
 #include <algorithm>
+#include <charconv>
 #include <iterator>
 
 namespace nexus::models {
@@ -14,6 +15,13 @@ namespace detail {
 std::string num(std::uint64_t value)
 {
     return std::to_string(value);
+}
+
+void appendNum(std::string& out, std::uint64_t value)
+{
+    char buf[24];
+    const auto end = std::to_chars(buf, buf + sizeof buf, value).ptr;
+    out.append(buf, end);
 }
 
 // Appends without passing `limit` bytes or cutting a UTF-8 sequence.
@@ -30,9 +38,16 @@ void appendBounded(std::string& out, std::string_view text, std::size_t limit)
 
 std::string bounded(std::string_view text, std::size_t limit)
 {
-    std::string out;
-    appendBounded(out, text, limit);
-    return out;
+    return std::string(boundedView(text, limit));
+}
+
+std::string_view boundedView(std::string_view text, std::size_t limit)
+{
+    std::size_t n = std::min(text.size(), limit);
+    if (n < text.size())
+        while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80)
+            --n;
+    return text.substr(0, n);
 }
 
 json attributeJson(const ds::AttributeValue& value, int depth)
@@ -72,7 +87,30 @@ std::string attributeText(const ds::AttributeValue& value)
     return attributeJson(value, 0).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-std::string attribute(const ds::Event& event, const std::string& key)
+// "key=value, ..." in key order, for one-line step details.
+std::string attributeSummary(const ds::Event& event)
+{
+    std::vector<std::pair<const std::string*, const ds::AttributeValue*>> sorted;
+    sorted.reserve(std::size_t(event.attributes().size()));
+    for (const auto& [key, value] : event.attributes())
+        sorted.emplace_back(&key, &value);
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto& a, const auto& b) { return *a.first < *b.first; });
+    std::string out, item;
+    for (const auto& [key, value] : sorted) {
+        if (out.size() >= kMaxDetailBytes)
+            break; // nothing more would be appended
+        item.assign(out.empty() ? "" : ", ").append(*key).append("=");
+        if (value->has_string_value())
+            item.append(value->string_value());
+        else
+            item.append(attributeText(*value));
+        appendBounded(out, item, kMaxDetailBytes);
+    }
+    return out;
+}
+
+std::string attribute(const ds::Event& event, std::string_view key)
 {
     const auto it = event.attributes().find(key);
     return it == event.attributes().end() ? std::string() : attributeText(it->second);

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -29,5 +30,38 @@ Sha256 stateHash(const nlohmann::json& state);
 std::string stateHashHex(const nlohmann::json& state);
 // The hash as the 32 raw bytes a StateDiff carries.
 std::string stateHashBytes(const nlohmann::json& state);
+
+// One RFC 6901 reference token unescaped (~1 = '/', ~0 = '~'): `token` is
+// `raw` itself when it has no escapes, else `scratch`. False for any other
+// '~' (json_pointer refuses those).
+bool pointerToken(std::string_view raw, std::string& scratch, std::string_view& token);
+
+// The state hash of a document that changes a little at a time, as a run's
+// state does: the canonical text of each member of the root object, and of
+// each element / member of those members that are arrays / objects, is
+// kept, and only the parts a change touched are written again (the SHA-256
+// still reads every byte). The hash is the same as stateHash(). The caller
+// reports every change: touch() for each add / remove / replace applied
+// since the last hash, reset() when the document was replaced or changed
+// in any other way.
+class StateHashCache
+{
+public:
+    StateHashCache();
+    ~StateHashCache();
+    StateHashCache(StateHashCache&&) noexcept;
+    StateHashCache& operator=(StateHashCache&&) noexcept;
+
+    // Forgets every kept part (and its memory).
+    void reset();
+    // An operation changed the document at `pointer` (RFC 6901). `structural`:
+    // it added or removed there (keys or array positions may have moved).
+    void touch(std::string_view pointer, bool structural);
+    Sha256 hash(const nlohmann::json& state);
+
+private:
+    struct Parts;
+    std::unique_ptr<Parts> parts_;
+};
 
 } // namespace nexus::protocol

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cstring>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/stubs/logging.h>
@@ -35,6 +37,283 @@ std::string bytesText(std::size_t n)
 Error error(ErrorCode code, std::string message)
 {
     return Error{code, std::move(message)};
+}
+
+// DashStreamMessage's unknown fields. The reflection is looked up once:
+// GetReflection() goes through descriptor assignment on every call.
+const google::protobuf::UnknownFieldSet& unknownFields(const ds::DashStreamMessage& m)
+{
+    static const google::protobuf::Reflection* const reflection =
+        ds::DashStreamMessage::GetReflection();
+    return reflection->GetUnknownFields(m);
+}
+
+// Clears a payload but keeps its Header object (cleared) and the payload's
+// own string buffers, so that parsing into it allocates less. True when a
+// Header was kept.
+template <class Payload> bool clearKeepingHeader(Payload* payload)
+{
+    ds::Header* header = payload->has_header() ? payload->release_header() : nullptr;
+    payload->Clear();
+    if (!header)
+        return false;
+    header->Clear();
+    payload->set_allocated_header(header);
+    return true;
+}
+
+// Readies `out` for a record whose payload starts with tag byte `first`:
+// when `out` already holds that payload kind, the payload is cleared in
+// place (see clearKeepingHeader) and true is returned; merging the record
+// into it then gives what Clear() + parse gives, except when the record's
+// payload has no header (checked by the caller). Else false: clear fully.
+bool clearForReuse(ds::DashStreamMessage& out, std::uint8_t first, bool& keptHeader)
+{
+    using M = ds::DashStreamMessage;
+    if ((first & 0x07) != 2 || int(out.message_case()) != (first >> 3) ||
+        out.GetArena() != nullptr || !unknownFields(out).empty())
+        return false;
+    switch (out.message_case()) {
+    case M::kEvent:
+        keptHeader = clearKeepingHeader(out.mutable_event());
+        return true;
+    case M::kStateDiff:
+        keptHeader = clearKeepingHeader(out.mutable_state_diff());
+        return true;
+    case M::kTokenChunk:
+        keptHeader = clearKeepingHeader(out.mutable_token_chunk());
+        return true;
+    case M::kToolExecution:
+        keptHeader = clearKeepingHeader(out.mutable_tool_execution());
+        return true;
+    case M::kCheckpoint:
+        keptHeader = clearKeepingHeader(out.mutable_checkpoint());
+        return true;
+    case M::kMetrics:
+        keptHeader = clearKeepingHeader(out.mutable_metrics());
+        return true;
+    case M::kError:
+        keptHeader = clearKeepingHeader(out.mutable_error());
+        return true;
+    case M::kEventBatch:
+        keptHeader = clearKeepingHeader(out.mutable_event_batch());
+        return true;
+    case M::kExecutionTrace:
+        keptHeader = clearKeepingHeader(out.mutable_execution_trace());
+        return true;
+    default:
+        return false;
+    }
+}
+
+// ------------------------------------------- the common Event, read directly
+
+// Protobuf's wire format for the Events DashFlow sends most, read without
+// protobuf's generic parser. Strict: fields of known numbers and wire types,
+// each singular one at most once, ASCII strings (always valid UTF-8),
+// attribute values that are strings / ints / floats / bools. Anything else
+// returns false and the caller parses with protobuf, which then decides.
+class WireReader
+{
+public:
+    explicit WireReader(std::string_view bytes) : p_(bytes.data()), end_(p_ + bytes.size()) {}
+    bool done() const { return p_ == end_; }
+
+    bool varint(std::uint64_t& value)
+    {
+        value = 0;
+        for (int shift = 0; shift < 64 && p_ != end_; shift += 7) {
+            const auto byte = static_cast<std::uint8_t>(*p_++);
+            if (shift == 63 && byte > 1)
+                return false; // more than 64 bits
+            value |= std::uint64_t(byte & 0x7f) << shift;
+            if (!(byte & 0x80))
+                return true;
+        }
+        return false;
+    }
+    // A field's number and wire type.
+    bool tag(int& field, int& wire)
+    {
+        std::uint64_t t = 0;
+        if (!varint(t) || t > 0xffffffffu)
+            return false;
+        field = int(t >> 3);
+        wire = int(t & 7);
+        return field > 0;
+    }
+    bool bytes(std::string_view& out)
+    {
+        std::uint64_t n = 0;
+        if (!varint(n) || n > std::uint64_t(end_ - p_))
+            return false;
+        out = std::string_view(p_, std::size_t(n));
+        p_ += n;
+        return true;
+    }
+    bool ascii(std::string_view& out)
+    {
+        if (!bytes(out))
+            return false;
+        std::size_t i = 0;
+        std::uint64_t high = 0; // the top bits of every byte, 8 at a time
+        for (std::uint64_t chunk = 0; i + 8 <= out.size(); i += 8) {
+            std::memcpy(&chunk, out.data() + i, 8);
+            high |= chunk;
+        }
+        for (; i < out.size(); ++i)
+            high |= static_cast<unsigned char>(out[i]);
+        return (high & 0x8080808080808080ULL) == 0;
+    }
+    bool fixed64(std::uint64_t& out)
+    {
+        if (std::endian::native != std::endian::little || end_ - p_ < 8)
+            return false;
+        std::memcpy(&out, p_, 8); // little-endian, as x86 / ARM are
+        p_ += 8;
+        return true;
+    }
+
+private:
+    const char* p_;
+    const char* end_;
+};
+
+constexpr int kVarint = 0, kFixed64 = 1, kLength = 2;
+
+// Each field number at most once (`seen` is a bit set of them).
+bool firstTime(std::uint32_t& seen, int field)
+{
+    const std::uint32_t bit = std::uint32_t(1) << field;
+    if (seen & bit)
+        return false;
+    seen |= bit;
+    return true;
+}
+
+bool readHeader(std::string_view bytes, ds::Header& h)
+{
+    WireReader r(bytes);
+    std::uint32_t seen = 0;
+    while (!r.done()) {
+        int field = 0, wire = 0;
+        std::uint64_t v = 0;
+        std::string_view text;
+        if (!r.tag(field, wire) || field > 9 || !firstTime(seen, field))
+            return false;
+        const bool length = field == 1 || field == 3 || field == 4 || field == 7;
+        if (wire != (length ? kLength : kVarint))
+            return false;
+        if (field == 1 || field == 7) {
+            if (!r.bytes(text))
+                return false;
+            // mutable_*()->assign: set_*(data, size) would copy into a temporary first.
+            (field == 1 ? h.mutable_message_id() : h.mutable_parent_id())
+                ->assign(text.data(), text.size());
+        } else if (field == 3 || field == 4) {
+            if (!r.ascii(text))
+                return false;
+            (field == 3 ? h.mutable_tenant_id() : h.mutable_thread_id())
+                ->assign(text.data(), text.size());
+        } else if (!r.varint(v)) {
+            return false;
+        } else if (field == 2) {
+            h.set_timestamp_us(std::int64_t(v));
+        } else if (field == 5) {
+            h.set_sequence(v);
+        } else if (v > 0x7fffffff) {
+            return false; // enums and uint32: only plain non-negative values here
+        } else if (field == 6) {
+            h.set_type(ds::MessageType(int(v)));
+        } else if (field == 8) {
+            h.set_compression(ds::CompressionType(int(v)));
+        } else {
+            h.set_schema_version(std::uint32_t(v));
+        }
+    }
+    return true;
+}
+
+bool readAttribute(std::string_view bytes, ds::AttributeValue& value)
+{
+    WireReader r(bytes);
+    value.Clear(); // a later entry with the same key replaces the value
+    if (r.done())
+        return true;
+    int field = 0, wire = 0;
+    std::uint64_t v = 0;
+    std::string_view text;
+    if (!r.tag(field, wire))
+        return false;
+    if (field == 1 && wire == kLength && r.ascii(text))
+        value.mutable_string_value()->assign(text.data(), text.size());
+    else if (field == 2 && wire == kVarint && r.varint(v))
+        value.set_int_value(std::int64_t(v));
+    else if (field == 3 && wire == kFixed64 && r.fixed64(v))
+        value.set_float_value(std::bit_cast<double>(v));
+    else if (field == 4 && wire == kVarint && r.varint(v))
+        value.set_bool_value(v != 0);
+    else
+        return false;
+    return r.done(); // one value field only
+}
+
+// `event` is cleared and holds a (cleared) Header; fills it from `bytes`.
+bool readEvent(std::string_view bytes, ds::Event& event)
+{
+    WireReader r(bytes);
+    std::uint32_t seen = 0;
+    while (!r.done()) {
+        int field = 0, wire = 0;
+        std::uint64_t v = 0;
+        std::string_view part;
+        if (!r.tag(field, wire) || field > 6 || (field != 4 && !firstTime(seen, field)))
+            return false;
+        if (field == 2 || field == 5) {
+            if (wire != kVarint || !r.varint(v) || (field == 2 && v > 0x7fffffff))
+                return false;
+            field == 2 ? event.set_event_type(ds::EventType(int(v)))
+                       : event.set_duration_us(std::int64_t(v));
+            continue;
+        }
+        if (wire != kLength || (field == 1   ? !r.bytes(part)
+                                : field == 4 ? !r.bytes(part)
+                                             : !r.ascii(part)))
+            return false;
+        if (field == 1) {
+            if (!readHeader(part, *event.mutable_header()))
+                return false;
+        } else if (field == 3) {
+            event.mutable_node_id()->assign(part.data(), part.size());
+        } else if (field == 6) {
+            event.mutable_llm_request_id()->assign(part.data(), part.size());
+        } else { // a map entry: key = 1, value = 2, in that order
+            WireReader entry(part);
+            std::string_view key, value;
+            if (!entry.tag(field, wire) || field != 1 || wire != kLength || !entry.ascii(key) ||
+                !entry.tag(field, wire) || field != 2 || wire != kLength || !entry.bytes(value) ||
+                !entry.done() || !readAttribute(value, (*event.mutable_attributes())[key]))
+                return false;
+        }
+    }
+    return (seen & 2) != 0; // the header was there (it is kept, so it must be)
+}
+
+// The payload is exactly one Event field: read it directly into `out`,
+// which holds a cleared Event with a kept Header (clearForReuse).
+bool readEventPayload(std::string_view payload, ds::DashStreamMessage& out)
+{
+    WireReader r(payload);
+    int field = 0, wire = 0;
+    std::string_view event;
+    return r.tag(field, wire) && field == 1 && wire == kLength && r.bytes(event) && r.done() &&
+           readEvent(event, *out.mutable_event());
+}
+
+bool isEmptyHeader(const ds::Header& h)
+{
+    return h.message_id().empty() && h.timestamp_us() == 0 && h.thread_id().empty() &&
+           h.ByteSizeLong() == 0;
 }
 
 } // namespace
@@ -141,23 +420,50 @@ Expected<std::string_view> RecordDecoder::unframe(std::string_view record, Decod
 
 Expected<DecodeInfo> RecordDecoder::decode(std::string_view record, ds::DashStreamMessage& out)
 {
-    out.Clear();
     DecodeInfo info;
     auto payload = unframe(record, info);
-    if (!payload)
+    if (!payload) {
+        out.Clear();
         return payload.error();
+    }
     info.protobufBytes = payload->size();
-    if (payload->size() > limits_.maxMessageBytes)
+    if (payload->size() > limits_.maxMessageBytes) {
+        out.Clear();
         return error(ErrorCode::MessageTooLarge, "message of " + bytesText(payload->size()) +
                                                      " exceeds the limit of " +
                                                      bytesText(limits_.maxMessageBytes));
-    if (!out.ParseFromArray(payload->data(), static_cast<int>(payload->size()))) {
+    }
+    // The same payload kind as the last record (the common case): its objects
+    // are reused instead of freed and allocated again.
+    bool keptHeader = false;
+    bool parsed = false;
+    bool plain =
+        payload->empty() || !clearForReuse(out, std::uint8_t(payload->front()), keptHeader);
+    if (!plain && keptHeader && out.message_case() == ds::DashStreamMessage::kEvent &&
+        readEventPayload(*payload, out)) {
+        parsed = true; // the commonest record, read without protobuf's parser
+    } else if (!plain) {
+        if (keptHeader && out.message_case() == ds::DashStreamMessage::kEvent)
+            clearForReuse(out, std::uint8_t(payload->front()), keptHeader); // half-read: again
+        parsed = out.ParseFrom<google::protobuf::MessageLite::kMerge>(
+            google::protobuf::StringPiece(payload->data(), payload->size()));
+        // The kept Header, still empty, would claim a header the record lacks.
+        if (parsed && keptHeader) {
+            const ds::Header* header = headerOf(out);
+            plain = !header || isEmptyHeader(*header);
+        }
+    }
+    if (plain) {
+        out.Clear();
+        parsed = out.ParseFromArray(payload->data(), static_cast<int>(payload->size()));
+    }
+    if (!parsed) {
         out.Clear();
         return error(ErrorCode::ProtobufInvalid, "malformed DashStream protobuf (" +
                                                      bytesText(payload->size()) +
                                                      "): truncated, or not a DashStreamMessage");
     }
-    const auto& unknown = out.GetReflection()->GetUnknownFields(out);
+    const auto& unknown = unknownFields(out);
     if (out.message_case() == ds::DashStreamMessage::MESSAGE_NOT_SET) {
         const std::string detail = unknown.empty() ? std::string("it is empty")
                                                    : "it carries unknown field " +

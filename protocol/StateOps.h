@@ -58,6 +58,22 @@ std::string diffOperationLabel(const ds::DiffOperation& op, int index);
 StateResult<nlohmann::json> stateDiffPatch(const ds::StateDiff& diff,
                                            std::size_t maxValueBytes = kDefaultMaxStateBytes);
 
+// The common case of applying a StateDiff, in place and without building an
+// RFC 6902 document: add / remove / replace with JSON-encoded values (all
+// DashFlow sends). Values are parsed as parseStateJson parses them and the
+// operations applied as json::patch_inplace applies stateDiffPatch's patch
+// (an operation outside the simple cases goes through patch_inplace itself).
+enum class DiffApply
+{
+    Applied,    // `state` updated; `patchText` = that patch as compact JSON
+    NotHandled, // another kind of operation or encoding, or a value that does
+                // not parse: nothing changed, take the general path
+    Failed,     // an operation did not apply: `state` may be partly changed
+};
+DiffApply applyStateDiffInPlace(const ds::StateDiff& diff, nlohmann::json& state,
+                                std::string& patchText,
+                                std::size_t maxValueBytes = kDefaultMaxStateBytes);
+
 // Which operation of `patch` (built from `diff`) fails on `base`, as
 // "operation 3 (remove \"/x\"): <reason>"; `fallback` when none does alone.
 std::string describePatchFailure(const ds::StateDiff& diff, const nlohmann::json& base,
