@@ -327,7 +327,7 @@ void applyStateDiff(Run& run, StateTracking& state, std::uint32_t step, const ds
                     updated = inPlace ? std::const_pointer_cast<json>(run.current)
                                       : std::make_shared<json>(*run.current);
                     state.hashes.reset();
-                    updated->patch_inplace(patch);
+                    protocol::patchJsonInPlace(*updated, patch);
                     stateStep.patch = patch.dump(); // throws on invalid UTF-8 (RAW values)
                     next = std::move(updated);
                 } catch (const json::exception& e) {

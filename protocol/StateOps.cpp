@@ -467,7 +467,7 @@ DiffApply applyStateDiffInPlace(const ds::StateDiff& diff, json& state, std::str
         if (type != ds::DiffOperation::OP_TYPE_REMOVE)
             item["value"] = std::move(value);
         try {
-            state.patch_inplace(json::array({std::move(item)}));
+            patchJsonInPlace(state, json::array({std::move(item)}));
         } catch (const json::exception&) {
             return DiffApply::Failed;
         }
@@ -481,7 +481,7 @@ std::string describePatchFailure(const ds::StateDiff& diff, const json& base, co
     json state = base;
     for (std::size_t i = 0; i < patch.size(); ++i) {
         try {
-            state.patch_inplace(json::array({patch[i]}));
+            patchJsonInPlace(state, json::array({patch[i]}));
         } catch (const json::exception& e) {
             if (int(i) < diff.operations_size())
                 return diffOperationLabel(diff.operations(int(i)), int(i)) + ": " + e.what();

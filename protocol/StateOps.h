@@ -74,6 +74,15 @@ DiffApply applyStateDiffInPlace(const ds::StateDiff& diff, nlohmann::json& state
                                 std::string& patchText,
                                 std::size_t maxValueBytes = kDefaultMaxStateBytes);
 
+// json::patch_inplace without the cases nlohmann gets wrong: an "add" (also
+// the one inside "move" / "copy") whose parent is a string, number or boolean
+// trips an assertion (a silent no-op in release builds), and a "remove" from
+// a parent that is not an object or array does nothing. Both throw
+// json::out_of_range here, as RFC 6902 asks. (An "add" into null still turns
+// it into an object, as patch_inplace does.) Applied operation by operation;
+// like patch_inplace, not atomic. Use this for every patch from outside.
+void patchJsonInPlace(nlohmann::json& state, const nlohmann::json& patch);
+
 // Which operation of `patch` (built from `diff`) fails on `base`, as
 // "operation 3 (remove \"/x\"): <reason>"; `fallback` when none does alone.
 std::string describePatchFailure(const ds::StateDiff& diff, const nlohmann::json& base,

@@ -351,7 +351,7 @@ std::optional<json> Builder::rebuild(const ds::StateDiff& diff, const RecordedMe
     }
     json next = *current_;
     try {
-        next.patch_inplace(*patch);
+        protocol::patchJsonInPlace(next, *patch);
         (void)patch->dump(); // throws on invalid UTF-8 (RAW values), as printing would
     } catch (const json::exception& e) {
         problem(m, "patch_failed",

@@ -1,5 +1,6 @@
 #include "runtime/ScriptRunner.h"
 
+#include "protocol/StateOps.h"
 #include "runtime/Random.h"
 #include "runtime/Template.h"
 
@@ -62,7 +63,9 @@ void applyUpdate(const StateUpdate& update, json& state, Rng& rng, const ScriptC
         json op = update.patchOp;
         if (op.contains("value"))
             op["value"] = expandTemplate(op["value"], context);
-        state = state.patch(json::array({op}));
+        json next = state;
+        protocol::patchJsonInPlace(next, json::array({op}));
+        state = std::move(next);
         return;
     }
     const json::json_pointer pointer(update.path);

@@ -4,11 +4,12 @@
 #include "protocol/Framing.h"
 #include "protocol/MessageJson.h"
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include "QuietProtobuf.h"
 
 #include <cstdint>
 #include <cstdlib>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
     using namespace nexus::protocol;
