@@ -1,6 +1,7 @@
 #include "models/AuditLogModel.h"
 
 #include "models/KnowledgeFormat.h"
+#include "models/PlainToolTip.h"
 
 #include <QColor>
 
@@ -84,15 +85,17 @@ QVariant AuditLogModel::data(const QModelIndex& index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
+    if (role == Qt::ToolTipRole)
+        return plainToolTip(data(index, kRawToolTipRole));
     const pb::AuditRecord& r = rows_[std::size_t(index.row())];
     switch (role) {
     case Qt::DisplayRole:
-    case Qt::ToolTipRole:
+    case kRawToolTipRole:
         switch (index.column()) {
         case When:
             return knowledgefmt::timestamp(r.at_us());
         case Actor:
-            return role == Qt::ToolTipRole && !r.peer().empty()
+            return role == kRawToolTipRole && !r.peer().empty()
                        ? QStringLiteral("%1 from %2").arg(qs(r.actor()), qs(r.peer()))
                        : qs(r.actor());
         case Role:

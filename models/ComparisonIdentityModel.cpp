@@ -2,6 +2,7 @@
 
 #include "models/ComparisonModel.h"
 #include "models/FleetModel.h"
+#include "models/PlainToolTip.h"
 
 #include <QBrush>
 #include <QColor>
@@ -11,13 +12,6 @@ namespace nexus::models {
 namespace {
 
 const QString kMissing = QStringLiteral("\u2014");
-
-// Tooltips are rich text when they look like it; text from the wire must not be.
-QString plainToolTip(const QString& text)
-{
-    return QStringLiteral("<p style='white-space:pre-wrap'>") + text.toHtmlEscaped() +
-           QStringLiteral("</p>");
-}
 
 QColor statusColor(int status) // as in the fleet table
 {

@@ -3,6 +3,7 @@
 #include "models/ComparisonIdentityModel.h"
 #include "models/FleetModel.h"
 #include "models/MetricSeriesStore.h"
+#include "models/PlainToolTip.h"
 
 #include <QBrush>
 #include <QDateTime>
@@ -21,12 +22,6 @@ constexpr Metric kMetrics[ComparisonModel::kMetricCount] = {
     nexus::v1::METRIC_LATENCY_P95, nexus::v1::METRIC_QUALITY,    nexus::v1::METRIC_COST};
 
 const QString kMissing = QStringLiteral("\u2014");
-
-QString plainToolTip(const QString& text)
-{
-    return QStringLiteral("<p style='white-space:pre-wrap'>") + text.toHtmlEscaped() +
-           QStringLiteral("</p>");
-}
 
 QString signOf(double v)
 {

@@ -1,5 +1,7 @@
 #include "models/FleetModel.h"
 
+#include "models/PlainToolTip.h"
+
 #include <QBrush>
 #include <QColor>
 #include <QFont>
@@ -61,13 +63,6 @@ std::uint8_t metricOfColumn(int column)
     default:
         return OutlierNone;
     }
-}
-
-// Tooltips are rich text when they look like it; text from the wire must not be.
-QString plainToolTip(const QString& text)
-{
-    return QStringLiteral("<p style='white-space:pre-wrap'>") + text.toHtmlEscaped() +
-           QStringLiteral("</p>");
 }
 
 } // namespace

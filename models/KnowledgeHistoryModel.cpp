@@ -1,6 +1,7 @@
 #include "models/KnowledgeHistoryModel.h"
 
 #include "models/KnowledgeFormat.h"
+#include "models/PlainToolTip.h"
 
 #include <QColor>
 #include <QFont>
@@ -198,8 +199,9 @@ QVariant KnowledgeHistoryModel::data(const QModelIndex& index, int role) const
             return {};
         }
     case Qt::ToolTipRole:
-        return row.comment.isEmpty() ? row.what
-                                     : QStringLiteral("%1\n\n%2").arg(row.what, row.comment);
+        return plainToolTip(row.comment.isEmpty()
+                                ? row.what
+                                : QStringLiteral("%1\n\n%2").arg(row.what, row.comment));
     case Qt::ForegroundRole:
         if (row.isReview && index.column() == What)
             return decisionColor(row.decision);

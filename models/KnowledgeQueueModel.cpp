@@ -1,6 +1,7 @@
 #include "models/KnowledgeQueueModel.h"
 
 #include "models/KnowledgeFormat.h"
+#include "models/PlainToolTip.h"
 
 #include <QColor>
 
@@ -362,8 +363,9 @@ QVariant KnowledgeQueueModel::data(const QModelIndex& index, int role) const
     case Qt::ToolTipRole:
         if (column == Created)
             return fmt::timestamp(e.created_us());
-        return e.summary().empty() ? qs(e.title())
-                                   : QStringLiteral("%1\n\n%2").arg(qs(e.title()), qs(e.summary()));
+        return plainToolTip(e.summary().empty()
+                                ? qs(e.title())
+                                : QStringLiteral("%1\n\n%2").arg(qs(e.title()), qs(e.summary())));
     case Qt::ForegroundRole:
         if (e.status() == pb::KNOWLEDGE_STATUS_PENDING)
             return {};

@@ -1,5 +1,6 @@
 #include "models/RecordTableModel.h"
 
+#include "models/PlainToolTip.h"
 #include "protocol/Dstrace.h"
 #include "protocol/Framing.h"
 
@@ -127,7 +128,9 @@ QVariant RecordTableModel::data(const QModelIndex& index, int role) const
                    ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
                    : QVariant();
     }
-    if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
+    if (role == Qt::ToolTipRole)
+        return plainToolTip(data(index, Qt::DisplayRole));
+    if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {
     case Index:

@@ -1,5 +1,7 @@
 #include "models/ReplayStepsModel.h"
 
+#include "models/PlainToolTip.h"
+
 #include <QColor>
 #include <QFont>
 #include <QStringList>
@@ -275,7 +277,7 @@ QVariant ReplayStepsModel::data(const QModelIndex& index, int role) const
     case Qt::DisplayRole:
         return displayData(step, row, index.column());
     case Qt::ToolTipRole:
-        return toolTip(step, row, index.column());
+        return plainToolTip(toolTip(step, row, index.column()));
     case Qt::ForegroundRole:
         if (index.column() == BreakpointColumn)
             return badColour();

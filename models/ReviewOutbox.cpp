@@ -1,6 +1,7 @@
 #include "models/ReviewOutbox.h"
 
 #include "models/KnowledgeFormat.h"
+#include "models/PlainToolTip.h"
 
 #include <QColor>
 #include <QDateTime>
@@ -262,9 +263,9 @@ QVariant ReviewOutbox::data(const QModelIndex& index, int role) const
         }
     case Qt::ToolTipRole:
         if (index.column() == LastError && r.attempts > 0)
-            return tr("Attempt %1 at %2: %3")
-                .arg(r.attempts)
-                .arg(knowledgefmt::timestamp(r.lastAttemptUs), r.lastError);
+            return plainToolTip(tr("Attempt %1 at %2: %3")
+                                    .arg(r.attempts)
+                                    .arg(knowledgefmt::timestamp(r.lastAttemptUs), r.lastError));
         return tr("Entry %1, revision %2; request id %3")
             .arg(r.entryId)
             .arg(r.seenRevision)

@@ -1,5 +1,6 @@
 #include "models/RolloutAnalysisModel.h"
 
+#include "models/PlainToolTip.h"
 #include "models/RolloutFormat.h"
 
 #include <QColor>
@@ -155,7 +156,7 @@ QVariant RolloutAnalysisModel::data(const QModelIndex& index, int role) const
     case Qt::DisplayRole:
         return text(m, column);
     case Qt::ToolTipRole:
-        return toolTip(m, column);
+        return plainToolTip(toolTip(m, column));
     case Qt::ForegroundRole:
         if (column == Change && direction(m) != 0)
             return direction(m) < 0 ? worseColor() : betterColor();

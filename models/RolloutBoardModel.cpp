@@ -1,6 +1,7 @@
 #include "models/RolloutBoardModel.h"
 
 #include "models/KnowledgeFormat.h"
+#include "models/PlainToolTip.h"
 #include "models/RolloutFormat.h"
 
 #include <QColor>
@@ -267,7 +268,7 @@ QVariant RolloutBoardModel::data(const QModelIndex& index, int role) const
     case Qt::DisplayRole:
         return display(r, column);
     case Qt::ToolTipRole:
-        return toolTip(r, column);
+        return plainToolTip(toolTip(r, column));
     case Qt::BackgroundRole:
         if (column == Phase)
             return rolloutfmt::phaseColor(r.phase());

@@ -1,6 +1,7 @@
 #include "models/RolloutEventsModel.h"
 
 #include "models/KnowledgeFormat.h"
+#include "models/PlainToolTip.h"
 #include "models/RolloutFormat.h"
 
 #include <QColor>
@@ -102,10 +103,12 @@ QVariant RolloutEventsModel::data(const QModelIndex& index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
+    if (role == Qt::ToolTipRole)
+        return plainToolTip(data(index, kRawToolTipRole));
     const pb::RolloutEvent& e = rows_[std::size_t(index.row())];
     switch (role) {
     case Qt::DisplayRole:
-    case Qt::ToolTipRole:
+    case kRawToolTipRole:
         switch (index.column()) {
         case Time:
             return knowledgefmt::timestamp(e.at_us());

@@ -1,5 +1,7 @@
 #include "models/RunListModel.h"
 
+#include "models/PlainToolTip.h"
+
 #include <QBrush>
 #include <QColor>
 #include <QDateTime>
@@ -242,7 +244,7 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const
     case GraphRole:
         return qs(run->graphName);
     case Qt::ToolTipRole:
-        return toolTip(*run, column);
+        return plainToolTip(toolTip(*run, column));
     case Qt::ForegroundRole:
         if (column == Integrity && run->corrupted)
             return QVariant::fromValue(QBrush(QColor(0xc6, 0x28, 0x28)));

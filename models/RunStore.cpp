@@ -355,7 +355,7 @@ void RunStore::Impl::graphStart(Ctx& c, const ds::Event& e)
         else if (key == "instance_id")
             run.instanceId = attributeText(value);
         else
-            run.startAttributes[key] = attributeText(value);
+            run.startAttributes[key] = detail::keptText(attributeText(value), limits.maxTextBytes);
     }
     loadGraph(run, schemaJson, manifest);
     if (run.graphName.empty())
@@ -402,8 +402,10 @@ void RunStore::Impl::loadGraph(Run& run, const std::string* schemaJson, const st
         }
         return;
     }
-    run.graphProblem =
-        problem.empty() ? "GRAPH_START carried no graph_schema_json or graph_manifest" : problem;
+    // A schema with thousands of faults would list every one: keep the first.
+    run.graphProblem = problem.empty()
+                           ? "GRAPH_START carried no graph_schema_json or graph_manifest"
+                           : detail::keptText(std::move(problem), detail::kMaxProblemBytes);
 }
 
 void RunStore::Impl::observeSchema(const Run& run, std::int64_t ts)
@@ -439,7 +441,7 @@ void RunStore::Impl::graphEnd(Ctx& c, const ds::Event& e)
     c.r.t.state.hashes.reset(); // no more StateDiffs to hash: give the parts back
     if (graphError) {
         setStatus(run, RunStatus::Error);
-        const std::string error = attribute(e, "error");
+        const std::string error = detail::keptText(attribute(e, "error"), limits.maxTextBytes);
         run.errorText = error.empty() ? "GRAPH_ERROR" : error;
         setDetail(c, run.errorText);
         return;

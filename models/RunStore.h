@@ -270,7 +270,8 @@ struct Run
     std::string schemaId;
     std::shared_ptr<const runtime::Graph> graph; // null when no usable schema arrived
     std::string graphSource;                     // "graph_schema_json" / "graph_manifest" / ""
-    std::string graphProblem; // why there is no graph (oversize, did not parse, no GRAPH_START)
+    std::string graphProblem; // why there is no graph (oversize, did not parse, no GRAPH_START;
+                              // at most 1 KiB, then "… [truncated: N bytes]")
     std::map<std::string, std::string> startAttributes; // other GRAPH_START attributes, as text
 
     RunStatus status = RunStatus::Running;
@@ -396,7 +397,9 @@ struct RunStoreLimits
     std::uint32_t snapshotInterval = 64;          // state steps between snapshots
     std::size_t maxStateBytes = 10 * 1024 * 1024; // initial / full / checkpoint state JSON
     std::size_t maxSchemaBytes = 2 * 1024 * 1024; // graph_schema_json / manifest text
-    std::size_t maxTextBytes = 64 * 1024;         // token text / tool args kept per item
+    // Token text / tool args kept per item; attribute values and error texts
+    // beyond it are cut and end in "… [truncated: N bytes]".
+    std::size_t maxTextBytes = 64 * 1024;
     std::int64_t staleAfterErrorUs = 30'000'000;  // NODE_ERROR and no end for this long
     std::int64_t staleAfterQuietUs = 300'000'000; // no message at all for this long
 };

@@ -78,7 +78,8 @@ template <class Vector> void makeRoom(Vector& v, std::size_t minimum)
 }
 
 // Text helpers shared by the RunStore sources.
-inline constexpr std::size_t kMaxDetailBytes = 200; // one-line step details
+inline constexpr std::size_t kMaxDetailBytes = 200;   // one-line step details
+inline constexpr std::size_t kMaxProblemBytes = 1024; // Run::graphProblem
 std::string num(std::uint64_t value);
 void appendNum(std::string& out, std::uint64_t value); // decimal, no temporary
 // Appends without passing `limit` bytes or cutting a UTF-8 sequence.
@@ -88,6 +89,9 @@ std::string bounded(std::string_view text, std::size_t limit);
 // UTF-8 sequence (what bounded() copies).
 std::string_view boundedView(std::string_view text, std::size_t limit);
 std::string attributeText(const ds::AttributeValue& value); // strings as is, others as JSON
+// Outside text a run keeps (attribute values, errors): up to `limit` bytes,
+// cut on a UTF-8 boundary and marked "… [truncated: N bytes]" when longer.
+std::string keptText(std::string text, std::size_t limit);
 std::string attribute(const ds::Event& event, std::string_view key);
 std::string attributeSummary(const ds::Event& event); // "key=value, ..." in key order
 

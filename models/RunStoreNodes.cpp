@@ -130,7 +130,7 @@ void RunStore::Impl::nodeStart(Ctx& c, const ds::Event& e)
         else if (key == "config_hash")
             span.configHash = attributeText(value);
         else
-            span.attributes[key] = attributeText(value);
+            span.attributes[key] = detail::keptText(attributeText(value), limits.maxTextBytes);
     }
     detail::makeRoom(t.active, 4);
     t.active.push_back(std::uint32_t(run.spans.size() - 1));
@@ -146,7 +146,8 @@ void RunStore::Impl::nodeEnd(Ctx& c, const ds::Event& e, bool failed)
     Run& run = c.run;
     auto& t = c.r.t;
     const std::string& node = e.node_id();
-    const std::string error = failed ? attribute(e, "error") : std::string();
+    const std::string error =
+        failed ? detail::keptText(attribute(e, "error"), limits.maxTextBytes) : std::string();
     if (failed) {
         run.failedNode = node;
         setDetail(c, error);
@@ -182,7 +183,7 @@ void RunStore::Impl::nodeEnd(Ctx& c, const ds::Event& e, bool failed)
         else if (key == "config_hash")
             span.configHash = attributeText(value);
         else if (key != "error")
-            span.attributes[key] = attributeText(value);
+            span.attributes[key] = detail::keptText(attributeText(value), limits.maxTextBytes);
     }
     if (!failed) {
         std::erase_if(t.unrouted, [&](const auto& u) { return u.node == node; });
@@ -477,7 +478,8 @@ void RunStore::Impl::error(Ctx& c, const ds::Error& e)
 {
     Run& run = c.run;
     const std::string text =
-        e.error_code().empty() ? e.message() : e.error_code() + ": " + e.message();
+        detail::keptText(e.error_code().empty() ? e.message() : e.error_code() + ": " + e.message(),
+                         limits.maxTextBytes);
     setDetail(c, text);
     const auto context = e.context().find("node");
     const std::string node = context == e.context().end() ? std::string() : context->second;

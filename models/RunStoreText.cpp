@@ -41,6 +41,16 @@ std::string bounded(std::string_view text, std::size_t limit)
     return std::string(boundedView(text, limit));
 }
 
+std::string keptText(std::string text, std::size_t limit)
+{
+    if (text.size() <= limit)
+        return text;
+    const std::size_t total = text.size();
+    text.resize(boundedView(text, limit).size());
+    text += "\u2026 [truncated: " + num(total) + " bytes]";
+    return text;
+}
+
 std::string_view boundedView(std::string_view text, std::size_t limit)
 {
     std::size_t n = std::min(text.size(), limit);

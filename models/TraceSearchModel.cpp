@@ -1,5 +1,6 @@
 #include "models/TraceSearchModel.h"
 
+#include "models/PlainToolTip.h"
 #include "models/TraceFormat.h"
 
 #include <QColor>
@@ -265,7 +266,7 @@ QVariant TraceSearchModel::data(const QModelIndex& index, int role) const
         return int(t.status());
     case Qt::ToolTipRole:
         if (column == Error && !t.error().empty())
-            return qs(t.error());
+            return plainToolTip(qs(t.error()));
         if (column == Started && t.started_us() > 0)
             return QDateTime::fromMSecsSinceEpoch(t.started_us() / 1000, Qt::UTC)
                 .toString(Qt::ISODateWithMs);

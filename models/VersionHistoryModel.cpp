@@ -1,6 +1,7 @@
 #include "models/VersionHistoryModel.h"
 
 #include "models/KnowledgeFormat.h"
+#include "models/PlainToolTip.h"
 #include "models/RolloutFormat.h"
 
 #include <QColor>
@@ -295,7 +296,7 @@ QVariant VersionHistoryModel::data(const QModelIndex& index, int role) const
     case Qt::DisplayRole:
         return display(v, index.column());
     case Qt::ToolTipRole:
-        return toolTip(v, index.column());
+        return plainToolTip(toolTip(v, index.column()));
     case Qt::FontRole:
         if (v.state() == pb::VERSION_STATE_LIVE) {
             QFont bold;

@@ -459,9 +459,10 @@ Expected<DecodeInfo> RecordDecoder::decode(std::string_view record, ds::DashStre
     }
     if (!parsed) {
         out.Clear();
-        return error(ErrorCode::ProtobufInvalid, "malformed DashStream protobuf (" +
-                                                     bytesText(payload->size()) +
-                                                     "): truncated, or not a DashStreamMessage");
+        return error(ErrorCode::ProtobufInvalid,
+                     "malformed DashStream protobuf (" + bytesText(payload->size()) +
+                         "): truncated, not a DashStreamMessage, or text "
+                         "that is not valid UTF-8");
     }
     const auto& unknown = unknownFields(out);
     if (out.message_case() == ds::DashStreamMessage::MESSAGE_NOT_SET) {

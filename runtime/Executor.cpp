@@ -70,7 +70,8 @@ Executor::Executor(Graph graph, RunOptions options, ExecutionObserver* observer)
     }
     threadId_ = options_.threadId.empty() ? "run-" + protocol::uuidToString(idRng_.uuidBytes())
                                           : options_.threadId;
-    recursionLimit_ = options_.recursionLimit.value_or(graph_.recursionLimit);
+    recursionLimit_ =
+        std::min(options_.recursionLimit.value_or(graph_.recursionLimit), kMaxRecursionLimit);
     interrupts_ = graph_.interrupts;
     for (const auto& node : options_.interruptBefore)
         interrupts_.push_back({node, InterruptWhen::Before, json::object()});

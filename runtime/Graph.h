@@ -17,6 +17,10 @@ namespace nexus::runtime {
 
 inline constexpr const char* kEndNode = "__end__";
 inline constexpr int kDefaultRecursionLimit = 25; // DashFlow's default
+// The most steps any run may take: a graph file (or a run option) asking for
+// more would let a cycle run for hours. Files above it are refused; run
+// options above it are clamped.
+inline constexpr int kMaxRecursionLimit = 100'000;
 
 // DashFlow's schema node types: "transform" | "llm" | "tool" | "human_in_loop",
 // or {"custom": "<name>"} (router, aggregator, validator, subgraph, ...).

@@ -52,22 +52,42 @@ std::string debugLowercase(const json& manifestType)
 
 bool hasCycles(const Graph& graph)
 {
-    // Depth-first search with colours; a back edge means a cycle.
-    std::map<std::string, int> colour;
-    std::function<bool(const std::string&)> visit = [&](const std::string& name) {
-        colour[name] = 1;
-        for (const Edge* edge : graph.outgoing(name)) {
-            if (colour[edge->to] == 1)
-                return true;
-            if (colour[edge->to] == 0 && visit(edge->to))
-                return true;
-        }
-        colour[name] = 2;
-        return false;
+    // Depth-first search with colours; a back edge means a cycle. Iterative,
+    // over an index of edges by source: a chain of 100,000 nodes must not
+    // exhaust the stack, nor scan every edge per node.
+    std::map<std::string, std::vector<const std::string*>, std::less<>> next;
+    for (const Edge& edge : graph.edges)
+        next[edge.from].push_back(&edge.to);
+    std::map<std::string, int, std::less<>> colour;
+    struct Frame
+    {
+        const std::string* name;
+        std::size_t edge;
     };
-    for (const Node& node : graph.nodes)
-        if (colour[node.name] == 0 && visit(node.name))
-            return true;
+    std::vector<Frame> stack;
+    for (const Node& node : graph.nodes) {
+        if (colour[node.name] != 0)
+            continue;
+        stack.push_back({&node.name, 0});
+        colour[node.name] = 1;
+        while (!stack.empty()) {
+            Frame& top = stack.back();
+            const auto it = next.find(*top.name);
+            if (it == next.end() || top.edge >= it->second.size()) {
+                colour[*top.name] = 2;
+                stack.pop_back();
+                continue;
+            }
+            const std::string* to = it->second[top.edge++];
+            int& c = colour[*to];
+            if (c == 1)
+                return true;
+            if (c == 0) {
+                c = 1;
+                stack.push_back({to, 0});
+            }
+        }
+    }
     return false;
 }
 

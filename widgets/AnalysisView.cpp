@@ -95,6 +95,7 @@ AnalysisView::AnalysisView(QWidget* parent) : QWidget(parent)
     outcome_->setObjectName(QStringLiteral("outcomeBox"));
     outcome_->setTextFormat(Qt::RichText);
     outcome_->setWordWrap(true);
+    outcome_->setMinimumWidth(1); // a reason without spaces must not widen the window
     outcome_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     outcome_->hide();
 

@@ -26,6 +26,9 @@ QLabel* plainLabel(QWidget* parent)
     label->setTextFormat(Qt::PlainText);
     label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     label->setWordWrap(true);
+    // Wire text may hold a word longer than any screen (no spaces to wrap
+    // at): it is cut at the pane's edge instead of widening the window.
+    label->setMinimumWidth(1);
     return label;
 }
 

@@ -1,5 +1,7 @@
 #include "widgets/ReplayBreakpointsPanel.h"
 
+#include "widgets/KnowledgeBadges.h"
+
 #include <QAction>
 #include <QComboBox>
 #include <QFontDatabase>
@@ -177,7 +179,7 @@ void ReplayBreakpointsPanel::refresh()
                 what = typed_.value(
                     bp.id, bp.when ? QString::fromStdString(bp.when->toJson().dump()) : QString());
             item->setText(WhatColumn, what);
-            item->setToolTip(WhatColumn, what);
+            item->setToolTip(WhatColumn, knowledgeui::plainToolTip(what)); // names as typed
             const int holds = holdCount(bp);
             item->setText(HoldsColumn, holds == 0 ? tr("never")
                                                   : (holds == 1 ? tr("1 position")

@@ -3,6 +3,7 @@
 #include "models/ReplayStepsModel.h"
 #include "models/TraceComparison.h"
 #include "widgets/GraphCanvas.h"
+#include "widgets/KnowledgeBadges.h"
 #include "widgets/ReplayBreakpointsPanel.h"
 #include "widgets/ReplayDebuggerView.h"
 #include "widgets/ReplayForkPanel.h"
@@ -143,12 +144,14 @@ void ReplayDebuggerView::refreshSummary()
         problems << tr("record %1: %2")
                         .arg(report.problems[i].record)
                         .arg(qs(report.problems[i].message));
-    summary_->setToolTip(problems.join(QLatin1Char('\n')));
+    summary_->setToolTip(problems.isEmpty() ? QString()
+                                            : knowledgeui::plainToolTip(problems.join(
+                                                  QLatin1Char('\n')))); // wire text as typed
 
     if (const runtime::Divergence* first = report.firstDivergence()) {
         firstDivergence_->setText(
             tr("First divergence: step %1 (%2) \u2192").arg(first->step).arg(qs(first->node)));
-        firstDivergence_->setToolTip(qs(first->reason));
+        firstDivergence_->setToolTip(knowledgeui::plainToolTip(qs(first->reason)));
         firstDivergence_->show();
     }
 
