@@ -73,6 +73,14 @@ QString validateProfile(const ConnectionProfile& p)
         return QCoreApplication::translate(
             "ConnectionProfile",
             "The Nexus endpoint must be host:port (for example nexus.example.com:7420).");
+    if (p.tlsCertPath.isEmpty() != p.tlsKeyPath.isEmpty())
+        return QCoreApplication::translate(
+            "ConnectionProfile",
+            "A client certificate and its key go together: give both or neither.");
+    if (!p.tlsCertPath.isEmpty() && p.tlsCaPath.isEmpty())
+        return QCoreApplication::translate(
+            "ConnectionProfile",
+            "A client certificate needs TLS: give the TLS CA certificate that signed Nexus's.");
     static const QRegularExpression envName(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
     const auto checkSource = [](const SecretSource& s, const QString& what) -> QString {
         switch (s.kind) {

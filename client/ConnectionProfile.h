@@ -49,7 +49,11 @@ struct ConnectionProfile
     Kind kind = Kind::Remote;
     QString nexusEndpoint; // host:port; empty for a sandbox until it is started
     QString tlsCaPath;     // PEM file; empty = plaintext gRPC
-    SecretSource token;    // bearer token for Nexus
+    // Mutual TLS: this client's certificate and the *path* of its private key
+    // (PEM files; the key itself never enters the settings). Both or neither.
+    QString tlsCertPath;
+    QString tlsKeyPath;
+    SecretSource token; // bearer token for Nexus
     QString kafkaBootstrapServers;
     QStringList topics{QStringLiteral("dashstream-events")};
     // Non-secret librdkafka properties (security.protocol, sasl.mechanism,

@@ -11,9 +11,31 @@ QString withReason(const QString& sentence, const QString& serverMessage)
                             : sentence + QStringLiteral(": ") + reason;
 }
 
+// A failed TLS handshake arrives as UNAVAILABLE with OpenSSL's words in the
+// message; these name which side refused.
+bool mentionsAny(const QString& msg, std::initializer_list<const char*> words)
+{
+    for (const char* w : words)
+        if (msg.contains(QLatin1String(w), Qt::CaseInsensitive))
+            return true;
+    return false;
+}
+
 QString describe(grpc::StatusCode code, const QString& msg)
 {
     using C = grpc::StatusCode;
+    if (code == C::UNAVAILABLE && tlsClientCertificateRefused(msg))
+        return withReason(QStringLiteral("Nexus refused this client's TLS certificate (none was "
+                                         "sent, or a CA Nexus does not trust signed it); give "
+                                         "the profile the client certificate and key for this "
+                                         "Nexus"),
+                          msg);
+    if (code == C::UNAVAILABLE && tlsServerNotTrusted(msg))
+        return withReason(QStringLiteral("Nexus's TLS certificate is not trusted (the profile's "
+                                         "TLS CA did not sign it, or it was issued for another "
+                                         "host name); check the TLS CA certificate and the "
+                                         "endpoint"),
+                          msg);
     switch (code) {
     case C::OK:
         return QStringLiteral("Done.");
@@ -63,6 +85,18 @@ QString describe(grpc::StatusCode code, const QString& msg)
 }
 
 } // namespace
+
+bool tlsClientCertificateRefused(const QString& msg)
+{
+    return mentionsAny(msg, {"certificate required", "alert unknown ca", "alert bad certificate",
+                             "alert certificate unknown", "alert handshake failure"});
+}
+
+bool tlsServerNotTrusted(const QString& msg)
+{
+    return mentionsAny(msg, {"certificate verify failed", "CERTIFICATE_VERIFY_FAILED",
+                             "not in peer certificate", "Peer name"});
+}
 
 QString grpcStatusCodeName(grpc::StatusCode code)
 {
@@ -118,6 +152,24 @@ QString grpcStatusText(const grpc::Status& status, const QString& operation)
 {
     return grpcStatusText(status.error_code(), QString::fromStdString(status.error_message()),
                           operation);
+}
+
+QString grpcStatusText(const grpc::Status& status, const QString& operation, ChannelTls tls)
+{
+    const QString msg = QString::fromStdString(status.error_message());
+    if (tls == ChannelTls::None || status.error_code() != grpc::StatusCode::UNAVAILABLE ||
+        !mentionsAny(msg, {"socket closed", "connection reset"}))
+        return grpcStatusText(status, operation);
+    const QString sentence =
+        tls == ChannelTls::ServerOnly
+            ? QStringLiteral("Nexus closed the TLS connection: it probably requires a client "
+                             "certificate (mutual TLS) and refused this client's TLS certificate "
+                             "because none was sent; give the profile a client certificate and key")
+            : QStringLiteral("Nexus closed the TLS connection: it probably refused this client's "
+                             "TLS certificate (signed by a CA it does not trust, or expired); "
+                             "check the profile's client certificate and key");
+    const QString text = withReason(sentence, msg);
+    return operation.isEmpty() ? text : operation + QStringLiteral(" failed. ") + text;
 }
 
 bool isRetryable(grpc::StatusCode code)

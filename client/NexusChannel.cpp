@@ -17,6 +17,8 @@ protocol::Expected<NexusEndpoint, ChannelError> nexusEndpointFor(const Connectio
         return ChannelError{
             QStringLiteral("the profile \"%1\" names no Nexus endpoint").arg(profile.name)};
     endpoint.tlsCaPath = profile.tlsCaPath;
+    endpoint.tlsCertPath = profile.tlsCertPath;
+    endpoint.tlsKeyPath = profile.tlsKeyPath;
     auto token = resolveSecret(profile.token);
     if (!token)
         return ChannelError{QStringLiteral("cannot read the Nexus token of \"%1\": %2")
@@ -38,6 +40,21 @@ createNexusChannel(const NexusEndpoint& endpoint)
                                     .arg(endpoint.tlsCaPath, ca.errorString())};
         grpc::SslCredentialsOptions options;
         options.pem_root_certs = ca.readAll().toStdString();
+        if (endpoint.tlsCertPath.isEmpty() != endpoint.tlsKeyPath.isEmpty())
+            return ChannelError{QStringLiteral(
+                "a client certificate and its key go together: give both or neither")};
+        if (!endpoint.tlsCertPath.isEmpty()) {
+            QFile cert(endpoint.tlsCertPath);
+            if (!cert.open(QIODevice::ReadOnly))
+                return ChannelError{QStringLiteral("cannot read the client certificate %1: %2")
+                                        .arg(endpoint.tlsCertPath, cert.errorString())};
+            QFile key(endpoint.tlsKeyPath);
+            if (!key.open(QIODevice::ReadOnly))
+                return ChannelError{QStringLiteral("cannot read the client key %1: %2")
+                                        .arg(endpoint.tlsKeyPath, key.errorString())};
+            options.pem_cert_chain = cert.readAll().toStdString();
+            options.pem_private_key = key.readAll().toStdString();
+        }
         credentials = grpc::SslCredentials(options);
     }
     grpc::ChannelArguments args;
@@ -46,6 +63,13 @@ createNexusChannel(const NexusEndpoint& endpoint)
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 8000);
     args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
     return grpc::CreateCustomChannel(endpoint.address.toStdString(), credentials, args);
+}
+
+ChannelTls channelTls(const NexusEndpoint& endpoint)
+{
+    if (endpoint.tlsCaPath.isEmpty())
+        return ChannelTls::None;
+    return endpoint.tlsCertPath.isEmpty() ? ChannelTls::ServerOnly : ChannelTls::Mutual;
 }
 
 void prepareCall(grpc::ClientContext& context, const NexusEndpoint& endpoint, bool withDeadline)

@@ -1,9 +1,11 @@
 #pragma once
-// The gRPC channel to one Nexus: plaintext or TLS (with the profile's CA),
+// The gRPC channel to one Nexus: plaintext or TLS (with the profile's CA and,
+// for mutual TLS, its client certificate and key),
 // reconnect backoff tuned for a desktop (250 ms .. 8 s instead of gRPC's
 // 1 s .. 120 s), and the bearer token added to every call's metadata.
 
 #include "client/ConnectionProfile.h"
+#include "client/GrpcStatusText.h"
 
 #include <QString>
 
@@ -22,6 +24,8 @@ struct NexusEndpoint
     QString tlsCaPath; // empty = plaintext
     QString token;     // empty = no authorization header (sandbox on loopback)
     std::chrono::milliseconds callTimeout{10'000};
+    QString tlsCertPath; // mutual TLS: this client's certificate (PEM) ...
+    QString tlsKeyPath;  // ... and its private key, read when the channel is made
 };
 
 struct ChannelError
@@ -36,6 +40,9 @@ nexusEndpointFor(const ConnectionProfile& profile, const QString& addressOverrid
 
 protocol::Expected<std::shared_ptr<grpc::Channel>, ChannelError>
 createNexusChannel(const NexusEndpoint& endpoint);
+
+// Plaintext, TLS, or mutual TLS (a client certificate is sent).
+ChannelTls channelTls(const NexusEndpoint& endpoint);
 
 // Adds "authorization: Bearer <token>" and, when `withDeadline`, the
 // endpoint's call timeout. Streams are long-lived and go without deadline.

@@ -182,11 +182,11 @@ void NexusClient::finishCall(const grpc::Status& status, const QString& operatio
         return;
     }
     const CallError error{status.error_code(), QString::fromStdString(status.error_message()),
-                          grpcStatusText(status, operation)};
+                          grpcStatusText(status, operation, channelTls(endpoint_))};
     switch (status.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
     case grpc::StatusCode::DEADLINE_EXCEEDED:
-        setState(State::Unavailable, grpcStatusText(status));
+        setState(State::Unavailable, grpcStatusText(status, {}, channelTls(endpoint_)));
         break;
     case grpc::StatusCode::UNAUTHENTICATED:
         setState(State::Unauthorized, grpcStatusText(status));

@@ -107,6 +107,8 @@ std::optional<ConnectionProfile> ProfileStore::profile(const QString& name) cons
                      : ConnectionProfile::Kind::Remote;
         p.nexusEndpoint = s.value(QStringLiteral("nexusEndpoint")).toString();
         p.tlsCaPath = s.value(QStringLiteral("tlsCaPath")).toString();
+        p.tlsCertPath = s.value(QStringLiteral("tlsCertPath")).toString();
+        p.tlsKeyPath = s.value(QStringLiteral("tlsKeyPath")).toString();
         p.token = readSource(s, QStringLiteral("token"));
         p.kafkaBootstrapServers = s.value(QStringLiteral("kafkaBootstrapServers")).toString();
         p.topics = s.value(QStringLiteral("topics"), p.topics).toStringList();
@@ -140,6 +142,8 @@ protocol::Expected<bool, ProfileError> ProfileStore::save(const ConnectionProfil
     s.setValue(QStringLiteral("kind"), kindName(p.kind));
     s.setValue(QStringLiteral("nexusEndpoint"), p.nexusEndpoint);
     s.setValue(QStringLiteral("tlsCaPath"), p.tlsCaPath);
+    s.setValue(QStringLiteral("tlsCertPath"), p.tlsCertPath);
+    s.setValue(QStringLiteral("tlsKeyPath"), p.tlsKeyPath); // the path, never the key
     writeSource(s, QStringLiteral("token"), p.token);
     s.setValue(QStringLiteral("kafkaBootstrapServers"), p.kafkaBootstrapServers);
     s.setValue(QStringLiteral("topics"), p.topics);

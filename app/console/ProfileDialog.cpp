@@ -8,8 +8,6 @@
 
 #include <QComboBox>
 #include <QDialogButtonBox>
-#include <QFileDialog>
-#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -91,18 +89,6 @@ QString roleName(int role)
 
 } // namespace
 
-QString validateProfileForm(const ConnectionProfile& p)
-{
-    if (QString error = client::validateProfile(p); !error.isEmpty())
-        return error;
-    // The form also checks this machine's files (a stored profile may name
-    // a file of another machine).
-    if (p.kind == ConnectionProfile::Kind::Remote && !p.tlsCaPath.isEmpty() &&
-        !QFileInfo(p.tlsCaPath).isReadable())
-        return QObject::tr("The TLS CA file %1 cannot be read.").arg(p.tlsCaPath);
-    return {};
-}
-
 ProfileDialog::ProfileDialog(QSettings* settings, const QString& current, QWidget* parent)
     : QDialog(parent), store_(std::make_unique<client::ProfileStore>(settings))
 {
@@ -149,13 +135,13 @@ void ProfileDialog::buildUi()
     endpoint_ = new QLineEdit(form);
     endpoint_->setObjectName(QStringLiteral("nexusEndpoint"));
     endpoint_->setPlaceholderText(QStringLiteral("nexus.example.com:7420"));
-    auto* caRow = new QHBoxLayout;
-    tlsCa_ = new QLineEdit(form);
-    tlsCa_->setObjectName(QStringLiteral("tlsCa"));
-    tlsCa_->setPlaceholderText(tr("empty: plaintext gRPC"));
-    browseCa_ = new QPushButton(tr("Browse\u2026"), form);
-    caRow->addWidget(tlsCa_, 1);
-    caRow->addWidget(browseCa_);
+    const QString pem = tr("PEM files (*.pem *.crt *.key);;All files (*)");
+    auto* caRow =
+        fileRow(tlsCa_, "tlsCa", tr("empty: plaintext gRPC"), tr("TLS CA Certificate"), pem, form);
+    auto* certRow = fileRow(tlsCert_, "tlsClientCert", tr("empty: no client certificate"),
+                            tr("Client Certificate"), pem, form);
+    auto* keyRow = fileRow(tlsKey_, "tlsClientKey", tr("the key file's path (never the key)"),
+                           tr("Client Key"), pem, form);
     auto* tokenRow = new QHBoxLayout;
     tokenSource_ = sourceCombo(tr("No token"), form);
     tokenSource_->setObjectName(QStringLiteral("tokenSource"));
@@ -191,6 +177,8 @@ void ProfileDialog::buildUi()
     formLayout->addRow(tr("Kind:"), kind_);
     formLayout->addRow(tr("Nexus endpoint:"), endpoint_);
     formLayout->addRow(tr("TLS CA certificate:"), caRow);
+    formLayout->addRow(tr("Client certificate:"), certRow);
+    formLayout->addRow(tr("Client key file:"), keyRow);
     formLayout->addRow(tr("Token:"), tokenRow);
     formLayout->addRow(tr("Kafka bootstrap servers:"), bootstrap_);
     formLayout->addRow(tr("Topics:"), topics_);
@@ -245,18 +233,12 @@ void ProfileDialog::buildUi()
             dirty_ = true;
         updateEnabled();
     };
-    for (QLineEdit* e : {name_, endpoint_, tlsCa_, tokenRef_, bootstrap_, topics_})
+    for (QLineEdit* e :
+         {name_, endpoint_, tlsCa_, tlsCert_, tlsKey_, tokenRef_, bootstrap_, topics_})
         connect(e, &QLineEdit::textChanged, this, markDirty);
     connect(kind_, &QComboBox::currentIndexChanged, this, markDirty);
     connect(tokenSource_, &QComboBox::currentIndexChanged, this, markDirty);
     connect(properties_, &QTableWidget::cellChanged, this, markDirty);
-    connect(browseCa_, &QPushButton::clicked, this, [this] {
-        const QString path =
-            QFileDialog::getOpenFileName(this, tr("TLS CA Certificate"), tlsCa_->text(),
-                                         tr("PEM files (*.pem *.crt);;All files (*)"));
-        if (!path.isEmpty())
-            tlsCa_->setText(path);
-    });
     connect(storeToken_, &QPushButton::clicked, this, &ProfileDialog::storeTokenInKeychain);
     connect(add, &QPushButton::clicked, this, &ProfileDialog::newProfile);
     connect(duplicate, &QPushButton::clicked, this, &ProfileDialog::duplicateProfile);
@@ -331,6 +313,8 @@ void ProfileDialog::showProfile(const ConnectionProfile& p)
     kind_->setCurrentIndex(p.kind == ConnectionProfile::Kind::LocalSandbox ? 0 : 1);
     endpoint_->setText(p.nexusEndpoint);
     tlsCa_->setText(p.tlsCaPath);
+    tlsCert_->setText(p.tlsCertPath);
+    tlsKey_->setText(p.tlsKeyPath);
     tokenSource_->setCurrentIndex(itemOfKind(p.token.kind));
     tokenRef_->setText(p.token.reference);
     bootstrap_->setText(p.kafkaBootstrapServers);
@@ -369,6 +353,8 @@ ConnectionProfile ProfileDialog::editedProfile() const
         return p; // the sandbox has nothing else to set
     p.nexusEndpoint = endpoint_->text().trimmed();
     p.tlsCaPath = tlsCa_->text().trimmed();
+    p.tlsCertPath = tlsCert_->text().trimmed();
+    p.tlsKeyPath = tlsKey_->text().trimmed();
     p.token = {kindOfItem(tokenSource_->currentIndex()), tokenRef_->text().trimmed()};
     if (p.token.kind == SecretSource::Kind::None)
         p.token.reference.clear();
@@ -402,9 +388,12 @@ void ProfileDialog::updateEnabled()
     const bool builtIn = loadedName_ == ConnectionProfile::localSandboxName();
     name_->setReadOnly(builtIn);
     kind_->setEnabled(!builtIn);
-    for (QWidget* w : std::initializer_list<QWidget*>{endpoint_, tlsCa_, browseCa_, tokenSource_,
-                                                      tokenRef_, bootstrap_, topics_, properties_})
+    for (QWidget* w :
+         std::initializer_list<QWidget*>{endpoint_, tlsCa_, tlsCert_, tlsKey_, tokenSource_,
+                                         tokenRef_, bootstrap_, topics_, properties_})
         w->setEnabled(!sandbox);
+    for (QPushButton* b : browse_)
+        b->setEnabled(!sandbox);
     const int source = tokenSource_->currentIndex();
     tokenRef_->setEnabled(!sandbox && source != PlainItem);
     tokenRef_->setPlaceholderText(source == EnvItem        ? QStringLiteral("NEXUS_TOKEN")
@@ -557,8 +546,9 @@ void ProfileDialog::testConnection()
         setMessage(tr("Cannot read the token: %1").arg(token.error().message), true);
         return;
     }
-    probe_ = std::make_unique<client::NexusClient>(client::NexusEndpoint{
-        p.nexusEndpoint, p.tlsCaPath, *token, std::chrono::milliseconds(8'000)});
+    probe_ = std::make_unique<client::NexusClient>(
+        client::NexusEndpoint{p.nexusEndpoint, p.tlsCaPath, *token,
+                              std::chrono::milliseconds(8'000), p.tlsCertPath, p.tlsKeyPath});
     setMessage(tr("Asking %1 who we are\u2026").arg(p.nexusEndpoint), false);
     test_->setEnabled(false);
     connect(probe_.get(), &client::NexusClient::whoAmIReceived, this,

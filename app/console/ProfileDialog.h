@@ -1,6 +1,7 @@
 #pragma once
 // Connection profiles: the list on the left, the selected profile's form on
-// the right (Nexus endpoint, TLS CA, where the token comes from, Kafka
+// the right (Nexus endpoint, TLS CA, client certificate and key for mutual
+// TLS, where the token comes from, Kafka
 // bootstrap servers, topics and librdkafka properties). Secrets are never
 // typed into the profile: a secret comes from an environment variable, a
 // file, or the system keychain (the dialog can store it there). "Test"
@@ -9,10 +10,12 @@
 #include "client/ConnectionProfile.h"
 
 #include <QDialog>
+#include <QList>
 
 #include <memory>
 
 class QComboBox;
+class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -28,7 +31,7 @@ class ProfileStore;
 namespace nexus::app {
 
 // client::validateProfile plus the checks of this machine's files (the TLS
-// CA is readable); empty when fine.
+// CA, the client certificate and its key are readable); empty when fine.
 QString validateProfileForm(const client::ConnectionProfile& profile);
 
 class ProfileDialog : public QDialog
@@ -53,6 +56,9 @@ signals:
 
 private:
     void buildUi();
+    // A path field with its "Browse…" button (ProfileDialogForm.cpp).
+    QHBoxLayout* fileRow(QLineEdit*& edit, const char* objectName, const QString& placeholder,
+                         const QString& dialogTitle, const QString& filter, QWidget* form);
     void reloadList(const QString& select);
     void showProfile(const client::ConnectionProfile& profile);
     void updateEnabled();
@@ -70,7 +76,9 @@ private:
     QComboBox* kind_ = nullptr;
     QLineEdit* endpoint_ = nullptr;
     QLineEdit* tlsCa_ = nullptr;
-    QPushButton* browseCa_ = nullptr;
+    QLineEdit* tlsCert_ = nullptr;
+    QLineEdit* tlsKey_ = nullptr;
+    QList<QPushButton*> browse_;
     QComboBox* tokenSource_ = nullptr;
     QLineEdit* tokenRef_ = nullptr;
     QPushButton* storeToken_ = nullptr;

@@ -2,16 +2,18 @@
 
 #include "protocol/Ids.h"
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
 
 namespace nexusctl {
 
 std::set<std::string> connectionOptions()
 {
-    return {"nexus", "token", "token-file", "tls-ca", "timeout"};
+    return {"nexus", "token", "token-file", "tls-ca", "tls-cert", "tls-key", "timeout"};
 }
 
 std::unique_ptr<grpc::ClientContext> Connection::context(bool streaming) const
@@ -41,6 +43,45 @@ std::string trim(std::string s)
     while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' '))
         s.pop_back();
     return s;
+}
+
+bool mentionsAny(const std::string& text, std::initializer_list<const char*> words)
+{
+    std::string lower = text;
+    for (auto& c : lower)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const char* w : words)
+        if (lower.find(w) != std::string::npos)
+            return true;
+    return false;
+}
+
+// A failed TLS handshake (UNAVAILABLE, OpenSSL's words in the message): which
+// side refused, as advice; "" when it is not one. The console's twin is
+// client/GrpcStatusText.cpp.
+// How this run connects: 0 plaintext, 1 TLS, 2 mutual TLS (set by connect()).
+int channelTls = 0;
+
+std::string tlsAdvice(const std::string& message)
+{
+    // With TLS 1.3 a Nexus that refuses the client's certificate only closes
+    // the connection after the handshake.
+    if (channelTls > 0 && mentionsAny(message, {"socket closed", "connection reset"}))
+        return channelTls == 1
+                   ? "Nexus closed the TLS connection: it probably requires a client certificate "
+                     "(mutual TLS) and refused this client's TLS certificate because none was "
+                     "sent; pass --tls-cert and --tls-key"
+                   : "Nexus closed the TLS connection: it probably refused this client's TLS "
+                     "certificate (signed by a CA it does not trust, or expired); check "
+                     "--tls-cert and --tls-key";
+    if (mentionsAny(message, {"certificate required", "alert unknown ca", "alert bad certificate",
+                              "alert certificate unknown", "alert handshake failure"}))
+        return "Nexus refused this client's TLS certificate (none was sent, or a CA Nexus does "
+               "not trust signed it); pass --tls-cert and --tls-key for this Nexus";
+    if (mentionsAny(message, {"certificate verify failed", "not in peer certificate", "peer name"}))
+        return "Nexus's TLS certificate is not trusted (the --tls-ca given did not sign it, or it "
+               "was issued for another host name); check --tls-ca and --nexus";
+    return {};
 }
 
 } // namespace
@@ -79,7 +120,29 @@ std::optional<Connection> connect(const ArgParser& args)
         }
         grpc::SslCredentialsOptions ssl;
         ssl.pem_root_certs = *pem;
+        channelTls = 1;
+        const auto cert = args.value("tls-cert");
+        const auto key = args.value("tls-key");
+        if (cert.has_value() != key.has_value()) {
+            std::fprintf(stderr, "nexusctl: --tls-cert and --tls-key go together\n");
+            return std::nullopt;
+        }
+        if (cert) {
+            auto certPem = readFile(*cert);
+            auto keyPem = readFile(*key);
+            if (!certPem || !keyPem) {
+                std::fprintf(stderr, "nexusctl: cannot read the client %s %s\n",
+                             certPem ? "key" : "certificate", (certPem ? *key : *cert).c_str());
+                return std::nullopt;
+            }
+            ssl.pem_cert_chain = *certPem;
+            ssl.pem_private_key = *keyPem;
+            channelTls = 2;
+        }
         creds = grpc::SslCredentials(ssl);
+    } else if (args.value("tls-cert") || args.value("tls-key")) {
+        std::fprintf(stderr, "nexusctl: a client certificate needs TLS: give --tls-ca too\n");
+        return std::nullopt;
     }
     c.channel = grpc::CreateChannel(c.address, creds);
     return c;
@@ -91,7 +154,10 @@ int reportError(const std::string& what, const grpc::Status& status)
     int code = 1;
     switch (status.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
-        why = "Nexus is unreachable (" + status.error_message() + ")";
+        if (const std::string advice = tlsAdvice(status.error_message()); !advice.empty())
+            why = advice + " (" + status.error_message() + ")";
+        else
+            why = "Nexus is unreachable (" + status.error_message() + ")";
         code = 3;
         break;
     case grpc::StatusCode::DEADLINE_EXCEEDED:

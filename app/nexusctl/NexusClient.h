@@ -26,7 +26,7 @@ struct Connection
 };
 
 // From --nexus / NEXUS_ADDRESS (default 127.0.0.1:7420), --token /
-// NEXUS_TOKEN / --token-file, --tls-ca, --timeout. Prints the problem and
+// NEXUS_TOKEN / --token-file, --tls-ca (+ --tls-cert/--tls-key), --timeout. Prints the problem and
 // returns nullopt when the options are unusable.
 std::optional<Connection> connect(const ArgParser& args);
 

@@ -42,9 +42,10 @@ void printHelp()
     for (const auto& [name, command] : commands())
         std::printf("  %-10s %s\n", name.c_str(), command.summary);
     std::printf("\nCommands that talk to Nexus take --nexus HOST:PORT (or NEXUS_ADDRESS; default\n"
-                "127.0.0.1:7420), --token T (or NEXUS_TOKEN, or --token-file F), --tls-ca PEM and\n"
-                "--timeout SECONDS. Exit status: 0 ok, 1 failed, 2 usage, 3 Nexus unreachable,\n"
-                "4 not signed in or not allowed.\n");
+                "127.0.0.1:7420), --token T (or NEXUS_TOKEN, or --token-file F), --tls-ca PEM\n"
+                "(with --tls-cert PEM --tls-key PEM for mutual TLS) and --timeout SECONDS.\n"
+                "Exit status: 0 ok, 1 failed, 2 usage, 3 Nexus unreachable, 4 not signed in or\n"
+                "not allowed.\n");
     std::printf("\nOptions:\n"
                 "  -h, --help     show this help (COMMAND --help: that command's help)\n"
                 "  -V, --version  show the version\n");

@@ -14,10 +14,12 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <grpcpp/health_check_service_interface.h>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -42,6 +44,11 @@ struct NexusServer::Parts
     std::unique_ptr<ServiceContext> context;
     std::vector<std::unique_ptr<grpc::Service>> services;
     std::unique_ptr<grpc::Server> grpc;
+    // Ingestion's Kafka status, for the health service's "nexus.ingest":
+    // NOT_SERVING while Kafka is unreachable (the Ingestor says when).
+    std::mutex healthMutex;
+    grpc::HealthCheckServiceInterface* health = nullptr;
+    bool ingestServing = true;
 
     // The housekeeping thread: rollout ticks and retention.
     std::thread ticker;
@@ -52,6 +59,7 @@ struct NexusServer::Parts
 namespace {
 
 constexpr int kEmbeddedPartitions = 4; // per topic on the embedded broker
+constexpr const char* kIngestHealthService = "nexus.ingest";
 
 std::int64_t systemNowUs()
 {
@@ -152,12 +160,21 @@ NexusServer::start(const ServerOptions& requested)
         ingest.bootstrapServers = p.kafkaAddress;
         ingest.topics = p.options.topics;
         ingest.groupId = p.options.groupId;
+        ingest.kafkaConfig = p.options.kafkaProperties;
         if (p.options.embeddedKafka) {
             // One nexusd reads every partition: no group join, which the
             // mock broker holds for 3 s (and a rejoin until the old member's
             // session expired).
             ingest.assignPartitions = kEmbeddedPartitions;
         }
+        ingest.onStatus = [&p](const std::string& sentence, bool problem) {
+            std::fprintf(stderr, "nexusd: ingest: %s\n", sentence.c_str());
+            std::fflush(stderr);
+            std::lock_guard lock(p.healthMutex);
+            p.ingestServing = !problem;
+            if (p.health)
+                p.health->SetServingStatus(kIngestHealthService, !problem);
+        };
         p.ingestor = std::make_unique<Ingestor>(ingest, *p.store, *p.fleet);
         if (auto started = p.ingestor->start(); !started)
             return StartError{"cannot start Kafka ingestion: " + started.error().message};
@@ -168,6 +185,7 @@ NexusServer::start(const ServerOptions& requested)
         FleetSimulatorOptions sim;
         sim.bootstrapServers = p.kafkaAddress;
         sim.topic = p.options.topics.front();
+        sim.kafkaConfig = p.options.kafkaProperties;
         sim.graphsDir = graphsDirectory(p.options.resources);
         sim.instances = p.options.simulate;
         sim.runsPerSecondPerInstance = p.options.simRate;
@@ -201,6 +219,17 @@ NexusServer::start(const ServerOptions& requested)
             return StartError{"cannot read the TLS certificate or key"};
         grpc::SslServerCredentialsOptions ssl;
         ssl.pem_key_cert_pairs.push_back({*key, *cert});
+        if (!p.options.tlsClientCa.empty()) {
+            // Mutual TLS: a client without a certificate signed by this CA
+            // fails the handshake; its token is checked on top.
+            auto clientCa = readTextFile(p.options.tlsClientCa);
+            if (!clientCa || clientCa->find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+                return StartError{"cannot read the client CA certificate " + p.options.tlsClientCa +
+                                  " (a PEM file is needed)"};
+            ssl.pem_root_certs = *clientCa;
+            ssl.client_certificate_request =
+                GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+        }
         creds = grpc::SslServerCredentials(ssl);
     }
     grpc::EnableDefaultHealthCheckService(true);
@@ -216,6 +245,12 @@ NexusServer::start(const ServerOptions& requested)
                           " (address in use or not local?)"};
     p.nexusAddress =
         p.options.listen.substr(0, p.options.listen.rfind(':')) + ":" + std::to_string(port);
+    if (p.ingestor) {
+        std::lock_guard lock(p.healthMutex);
+        p.health = p.grpc->GetHealthCheckService();
+        if (p.health)
+            p.health->SetServingStatus(kIngestHealthService, p.ingestServing);
+    }
 
     // Housekeeping: rollout ticks every half second, retention every hour.
     p.ticker = std::thread([&p] {
@@ -249,6 +284,10 @@ void NexusServer::stop()
     if (p.ticker.joinable())
         p.ticker.join();
     p.events.closeAll();
+    {
+        std::lock_guard lock(p.healthMutex);
+        p.health = nullptr; // ingestion stops after the server
+    }
     if (p.grpc)
         p.grpc->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
     if (p.simulator)

@@ -33,6 +33,10 @@ Options:
   --kafka SERVERS        Kafka bootstrap servers to ingest from (comma separated)
   --topic NAME           topic to ingest; repeat for several (default dashstream-events)
   --group-id ID          Kafka consumer group (default nexusd)
+  --kafka-property K=V   a librdkafka property for nexusd's Kafka clients, e.g.
+                         security.protocol=SASL_SSL; repeat for several. Put secrets
+                         (sasl.password, ssl.key.password) in a --config file that only
+                         nexusd's user can read, not on the command line
   --embedded-kafka       start an in-process Kafka-protocol broker (librdkafka's mock
                          cluster) on loopback and ingest from it; its address is printed
   --simulate N           run a simulated fleet of N instances publishing to the topic
@@ -46,6 +50,8 @@ Options:
   --tokens FILE          bearer tokens and roles (JSON, see docs/nexus-api.md "Access")
   --tls-cert PEM         serve gRPC over TLS with this certificate ...
   --tls-key PEM          ... and this private key
+  --tls-client-ca PEM    require a client certificate signed by this CA (mutual TLS;
+                         tokens are still checked); needs --tls-cert
   --retention-days N     keep traces and run samples this long (default 7)
   --sandbox              = --embedded-kafka --simulate 24 with a new temporary data dir,
                          loopback only; calls without a token act as the admin "sandbox"
@@ -66,12 +72,13 @@ namespace {
 const std::map<std::string, bool>& knownOptions() // name -> takes a value
 {
     static const std::map<std::string, bool> known = {
-        {"listen", true},         {"data-dir", true}, {"kafka", true},
-        {"topic", true},          {"group-id", true}, {"embedded-kafka", false},
-        {"simulate", true},       {"sim-rate", true}, {"sim-drift", true},
-        {"sim-realtime", false},  {"seed", true},     {"resources", true},
-        {"tokens", true},         {"tls-cert", true}, {"tls-key", true},
-        {"retention-days", true}, {"sandbox", false}, {"config", true},
+        {"listen", true},        {"data-dir", true},       {"kafka", true},
+        {"topic", true},         {"group-id", true},       {"embedded-kafka", false},
+        {"simulate", true},      {"sim-rate", true},       {"sim-drift", true},
+        {"sim-realtime", false}, {"seed", true},           {"resources", true},
+        {"tokens", true},        {"tls-cert", true},       {"tls-key", true},
+        {"tls-client-ca", true}, {"retention-days", true}, {"sandbox", false},
+        {"config", true},        {"kafka-property", true},
     };
     return known;
 }
@@ -93,7 +100,14 @@ bool apply(ServerOptions& o, const std::string& name, const std::string& value,
             o.topics.push_back(value);
         } else if (name == "group-id")
             o.groupId = value;
-        else if (name == "embedded-kafka")
+        else if (name == "kafka-property") {
+            const auto eq = value.find('=');
+            if (eq == std::string::npos || eq == 0) {
+                error = "--kafka-property needs KEY=VALUE, not '" + value + "'";
+                return false;
+            }
+            o.kafkaProperties[value.substr(0, eq)] = value.substr(eq + 1);
+        } else if (name == "embedded-kafka")
             o.embeddedKafka = value != "false";
         else if (name == "simulate")
             o.simulate = std::stoi(value);
@@ -113,6 +127,8 @@ bool apply(ServerOptions& o, const std::string& name, const std::string& value,
             o.tlsCert = value;
         else if (name == "tls-key")
             o.tlsKey = value;
+        else if (name == "tls-client-ca")
+            o.tlsClientCa = value;
         else if (name == "retention-days")
             o.retentionDays = std::stoi(value);
         else if (name == "sandbox")
@@ -248,6 +264,8 @@ protocol::Expected<ServerOptions, OptionsError> resolveServerOptions(ServerOptio
         return OptionsError{"--simulate needs a Kafka to publish to: --kafka or --embedded-kafka"};
     if (o.tlsCert.empty() != o.tlsKey.empty())
         return OptionsError{"--tls-cert and --tls-key go together"};
+    if (!o.tlsClientCa.empty() && o.tlsCert.empty())
+        return OptionsError{"--tls-client-ca needs TLS: give --tls-cert and --tls-key too"};
     if (o.topics.empty())
         return OptionsError{"at least one --topic is needed"};
     if (!o.sandbox && o.tokensFile.empty())

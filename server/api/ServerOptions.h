@@ -5,6 +5,7 @@
 #include "protocol/Expected.h"
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,9 @@ struct ServerOptions
     std::string kafka;                     // bootstrap servers to ingest from
     std::vector<std::string> topics{"dashstream-events"};
     std::string groupId = "nexusd";
+    // librdkafka properties for every Kafka client of nexusd (security.protocol,
+    // sasl.*, ssl.*, ...), from --kafka-property KEY=VALUE.
+    std::map<std::string, std::string> kafkaProperties;
     bool embeddedKafka = false;
     int simulate = 0;         // simulated instances (0 = none)
     double simRate = 0.5;     // runs per second per simulated instance
@@ -25,6 +29,7 @@ struct ServerOptions
     std::string resources;    // sample graphs for the simulator ("" = found automatically)
     std::string tokensFile;
     std::string tlsCert, tlsKey;
+    std::string tlsClientCa; // PEM: require client certificates signed by it (mutual TLS)
     bool sandbox = false;
     int retentionDays = 7;
     std::int64_t seed = 0; // simulator seed (0 = random)

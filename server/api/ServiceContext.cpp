@@ -10,7 +10,15 @@ ServiceContext::authorize(const grpc::ServerContext& context, ::nexus::v1::Role 
                           const std::string& requestId) const
 {
     auto caller = auth.identify(context);
-    if (!caller || caller->role >= required)
+    if (!caller) {
+        // A refused attempt to change something is audited also when the
+        // caller is unknown: actor "unauthenticated", never the token sent.
+        if (!auditAction.empty())
+            audit(Identity{"unauthenticated", ::nexus::v1::ROLE_UNSPECIFIED, {}, context.peer()},
+                  auditAction, target, "denied: " + caller.error().error_message(), requestId);
+        return caller;
+    }
+    if (caller->role >= required)
         return caller;
     grpc::Status status = Authorizer::denied(*caller, required);
     if (!auditAction.empty()) // a refused attempt to change something is audited

@@ -2,6 +2,8 @@
 
 #include "server/store/SqliteDb.h"
 
+#include <utility>
+
 namespace nexus::server::sqlite {
 
 namespace {
@@ -149,6 +151,40 @@ BEGIN
 END;
 )sql";
 
+// The append-only triggers exactly as migration 2 created them; SQLite keeps
+// each CREATE TRIGGER's text without the final semicolon.
+std::vector<std::pair<std::string, std::string>> expectedAuditTriggers()
+{
+    std::vector<std::pair<std::string, std::string>> triggers;
+    const std::string sql = kAuditAppendOnly;
+    std::size_t from = sql.find("CREATE TRIGGER");
+    while (from != std::string::npos) {
+        const std::size_t end = sql.find("END;", from);
+        const std::string text = sql.substr(from, end + 3 - from);
+        const std::size_t nameAt = std::string("CREATE TRIGGER ").size();
+        triggers.emplace_back(text.substr(nameAt, text.find(' ', nameAt) - nameAt), text);
+        from = sql.find("CREATE TRIGGER", end);
+    }
+    return triggers;
+}
+
+// Refuses a file whose audit log lost its protection (a trigger dropped or
+// replaced by hand): the server must not start on a log that can be edited.
+void checkAuditTriggers(SqliteDb& db)
+{
+    for (const auto& [name, text] : expectedAuditTriggers()) {
+        auto stmt = db.prepareOnce("SELECT sql FROM sqlite_master WHERE type = 'trigger'"
+                                   " AND name = ? AND tbl_name = 'audit_log'");
+        stmt.bindAll(name);
+        if (!stmt.step() || stmt.textAt(0) != text)
+            throw DbError(StoreError::Code::Invalid,
+                          "the audit log of this database is no longer append-only (trigger " +
+                              name +
+                              " is missing or was changed); the file was edited outside "
+                              "nexusd: restore it from a backup");
+    }
+}
+
 std::int64_t appliedVersion(SqliteDb& db)
 {
     auto stmt = db.prepareOnce("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
@@ -195,6 +231,7 @@ void migrate(SqliteDb& db, std::int64_t nowUs)
             .run();
         tx.commit();
     }
+    checkAuditTriggers(db);
 }
 
 } // namespace nexus::server::sqlite
