@@ -99,6 +99,9 @@ struct KafkaStats
     std::uint64_t duplicates = 0; // dropped by message_id
     std::uint64_t badRecords = 0; // did not decode
     std::uint64_t dropped = 0;    // overflow: the owner fell behind
+    // Decoded records not yet taken by the owner's thread (a slow or blocked
+    // GUI): at most maxPendingRecords, the rest is dropped (see above).
+    std::uint64_t waiting = 0;
     // Sum over the assigned partitions of high watermark minus position;
     // -1 while no assigned partition has a known watermark.
     std::int64_t lag = -1;

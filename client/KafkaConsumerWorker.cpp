@@ -1,5 +1,7 @@
 #include "client/KafkaConsumerWorker.h"
 
+#include "protocol/KafkaStatistics.h"
+
 namespace nexus::client {
 
 Q_LOGGING_CATEGORY(lcKafka, "nexus.client.kafka", QtWarningMsg)
@@ -40,6 +42,7 @@ KafkaStats KafkaConsumer::Worker::snapshot() const
     {
         std::lock_guard lock(mutex);
         s = measured;
+        s.waiting = pending.size();
     }
     s.records = records;
     s.delivered = delivered;
@@ -91,7 +94,7 @@ void KafkaConsumer::Worker::onError(rd_kafka_t* rk, int err, const char* reason,
 int KafkaConsumer::Worker::onStatistics(rd_kafka_t*, char* json, size_t length, void* opaque)
 {
     auto* w = static_cast<Worker*>(opaque);
-    const int up = countBrokersUp(json, length);
+    const int up = protocol::countBrokersUp(json, length);
     if (up < 0)
         return 0;
     w->brokersUp = up;

@@ -41,23 +41,6 @@ inline int msUntil(Clock::time_point now, Clock::time_point then)
     return int(std::clamp<long long>(left, 0, kMaxPollWait.count()));
 }
 
-// How many real brokers librdkafka's JSON statistics show as up (-1: not
-// statistics we understand).
-inline int countBrokersUp(const char* json, std::size_t length)
-{
-    const auto doc = nlohmann::json::parse(json, json + length, nullptr, false);
-    if (doc.is_discarded() || !doc.contains("brokers") || !doc["brokers"].is_object())
-        return -1;
-    int up = 0;
-    for (const auto& broker : doc["brokers"]) {
-        const std::string source = broker.value("source", "");
-        const std::string state = broker.value("state", "");
-        if ((source == "learned" || source == "configured") && (state == "UP" || state == "UPDATE"))
-            ++up;
-    }
-    return up;
-}
-
 // First report at once, then at most one per interval; the rest counted.
 struct ProblemLimiter
 {

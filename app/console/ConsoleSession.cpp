@@ -107,14 +107,14 @@ void ConsoleSession::open(const client::ConnectionProfile& profile)
     if (profile.kind == client::ConnectionProfile::Kind::LocalSandbox) {
         emit nexusStatus(tr("Starting the Local sandbox\u2026"), false);
         sandbox_ = new SandboxHost(this);
-        connect(
-            sandbox_, &SandboxHost::started, this,
-            [this](const QString& nexus, const QString& kafka) {
-                profile_.nexusEndpoint = nexus;
-                profile_.kafkaBootstrapServers = kafka;
-                emit notify(tr("Local sandbox running: Nexus %1, Kafka %2").arg(nexus, kafka));
-                connectTo(client::NexusEndpoint{nexus, {}, {}, std::chrono::milliseconds(10'000)});
-            });
+        connect(sandbox_, &SandboxHost::started, this,
+                [this](const QString& nexus, const QString& kafka) {
+                    profile_.nexusEndpoint = nexus;
+                    profile_.kafkaBootstrapServers = kafka;
+                    emit notify(tr("Local sandbox running: Nexus %1, Kafka %2").arg(nexus, kafka));
+                    connectTo(client::NexusEndpoint{
+                        nexus, {}, {}, std::chrono::milliseconds(10'000), {}, {}});
+                });
         connect(sandbox_, &SandboxHost::failed, this, [this](const QString& message) {
             emit nexusStatus(tr("Sandbox failed"), true);
             emit notify(tr("The Local sandbox could not start: %1").arg(message));
@@ -123,7 +123,8 @@ void ConsoleSession::open(const client::ConnectionProfile& profile)
         return;
     }
     client::NexusEndpoint endpoint{
-        profile.nexusEndpoint, profile.tlsCaPath, {}, std::chrono::milliseconds(10'000)};
+        profile.nexusEndpoint, profile.tlsCaPath, {}, std::chrono::milliseconds(10'000),
+        profile.tlsCertPath,   profile.tlsKeyPath};
     auto token = client::resolveSecret(profile.token);
     if (!token) {
         emit notify(
@@ -256,6 +257,10 @@ void ConsoleSession::startKafka()
                                 .arg(stats.lag < 0 ? QStringLiteral("\u2013")
                                                    : QString::number(stats.lag));
                     text += tr(", %1 records/s").arg(stats.recordsPerSecond, 0, 'f', 1);
+                    // The view is behind the consumer (a slow or blocked GUI):
+                    // say how far, before the overflow drops anything.
+                    if (stats.waiting > 0)
+                        text += tr(", %1 waiting for the view").arg(stats.waiting);
                 }
                 const bool problem = stats.state == S::Disconnected || stats.state == S::Failed;
                 emit kafkaStatus(text, problem);

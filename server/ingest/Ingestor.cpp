@@ -1,11 +1,14 @@
 #include "server/ingest/Ingestor.h"
 
 #include "protocol/Ids.h"
+#include "protocol/KafkaStatistics.h"
 #include "server/ingest/DeadLetter.h"
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <librdkafka/rdkafka.h>
+#include <nlohmann/json.hpp>
 
 namespace nexus::server {
 
@@ -53,6 +56,12 @@ std::string keyOf(const rd_kafka_message_t* m)
     return m->key ? std::string(static_cast<const char*>(m->key), m->key_len) : std::string();
 }
 
+void printStatus(const std::string& sentence, bool)
+{
+    std::fprintf(stderr, "nexusd: ingest: %s\n", sentence.c_str());
+    std::fflush(stderr);
+}
+
 } // namespace
 
 Ingestor::Ingestor(IngestorOptions options, Store& store, FleetAggregator& fleet)
@@ -63,6 +72,8 @@ Ingestor::Ingestor(IngestorOptions options, Store& store, FleetAggregator& fleet
         options_.consumerId = "nexusd-" + protocol::toHex(protocol::newMessageId()).substr(0, 8);
     if (!options_.clock)
         options_.clock = systemNowUs;
+    if (!options_.onStatus)
+        options_.onStatus = printStatus;
 }
 
 Ingestor::~Ingestor()
@@ -101,6 +112,8 @@ KafkaStatus Ingestor::start()
         {"enable.auto.offset.store", "false"}, // stored after the batch is in the store
         {"auto.commit.interval.ms", "1000"},
         {"enable.partition.eof", "false"},
+        {"statistics.interval.ms", "1000"}, // broker states: when Kafka is back
+        {"log.connection.close", "false"},
     };
     for (const auto& [key, value] : options_.kafkaConfig)
         config[key] = value;
@@ -109,6 +122,53 @@ KafkaStatus Ingestor::start()
     auto conf = makeConf(config);
     if (!conf)
         return conf.error();
+    // Served by rd_kafka_consumer_poll, on the worker.
+    rd_kafka_conf_set_opaque(conf.value(), this);
+    rd_kafka_conf_set_error_cb(
+        conf.value(), [](rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+            auto* self = static_cast<Ingestor*>(opaque);
+            ++self->kafkaErrors_;
+            const std::string why = reason ? reason : "";
+            switch (err) {
+            case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
+                self->brokersUp_ = 0;
+                self->kafkaDown("Kafka at " + self->options_.bootstrapServers +
+                                " is unreachable (" + why + "); retrying, records wait in Kafka");
+                break;
+            case RD_KAFKA_RESP_ERR__TRANSPORT:
+                // One broker of several dropping out is librdkafka's business.
+                if (self->brokersUp_ <= 1)
+                    self->kafkaDown("lost the connection to Kafka at " +
+                                    self->options_.bootstrapServers + " (" + why +
+                                    "); retrying, records wait in Kafka");
+                else
+                    self->noteError("kafka: " + why);
+                break;
+            case RD_KAFKA_RESP_ERR__AUTHENTICATION:
+                self->kafkaDown("Kafka refused the credentials (" + why + ")");
+                break;
+            case RD_KAFKA_RESP_ERR__FATAL: {
+                char text[512] = {};
+                rd_kafka_fatal_error(rk, text, sizeof text);
+                self->kafkaDown(std::string("the Kafka consumer failed: ") +
+                                (text[0] ? text : why.c_str()));
+                break;
+            }
+            default:
+                self->noteError("kafka: " + why);
+                break;
+            }
+        });
+    rd_kafka_conf_set_stats_cb(conf.value(),
+                               [](rd_kafka_t*, char* json, size_t length, void* opaque) {
+                                   auto* self = static_cast<Ingestor*>(opaque);
+                                   const int up = protocol::countBrokersUp(json, length);
+                                   if (up >= 0)
+                                       self->brokersUp_ = up;
+                                   if (up > 0)
+                                       self->kafkaUp();
+                                   return 0; // librdkafka frees the JSON
+                               });
     char errstr[512];
     kafka_->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf.value(), errstr, sizeof errstr);
     if (!kafka_->consumer) {
@@ -167,6 +227,15 @@ KafkaStatus Ingestor::start()
         }
     }
     stopping_ = false;
+    brokersUp_ = 0;
+    kafkaOk_ = false;
+    {
+        std::lock_guard lock(errorMutex_);
+        kafkaConnected_ = false;
+        kafkaProblem_.clear();
+        kafkaProblemSinceUs_ = 0;
+    }
+    kafkaOutages_ = 0;
     worker_ = std::thread([this] { run(); });
     return protocol::Ok{};
 }
@@ -232,6 +301,7 @@ void Ingestor::handle(const void* kafkaMessage)
         return;
     }
     ++records_;
+    kafkaUp();
     const std::string topic = rd_kafka_topic_name(m->rkt);
     pendingOffsets_[{topic, m->partition}] = m->offset + 1;
 
@@ -436,6 +506,47 @@ void Ingestor::noteError(const std::string& error)
     lastError_ = error;
 }
 
+void Ingestor::kafkaDown(const std::string& why)
+{
+    kafkaOk_ = false;
+    {
+        std::lock_guard lock(errorMutex_);
+        lastError_ = why;
+        kafkaConnected_ = false;
+        if (!kafkaProblem_.empty())
+            return; // told once per outage
+        kafkaProblem_ = why;
+        kafkaProblemSinceUs_ = now();
+    }
+    ++kafkaOutages_;
+    options_.onStatus(why, true);
+}
+
+void Ingestor::kafkaUp()
+{
+    if (kafkaOk_)
+        return;
+    kafkaOk_ = true;
+    std::string problem;
+    std::int64_t since = 0;
+    {
+        std::lock_guard lock(errorMutex_);
+        if (kafkaConnected_ && kafkaProblem_.empty())
+            return;
+        kafkaConnected_ = true;
+        problem.swap(kafkaProblem_);
+        since = kafkaProblemSinceUs_;
+        kafkaProblemSinceUs_ = 0;
+    }
+    if (problem.empty())
+        return; // the first connection: nothing to tell
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.1f", double(now() - since) / 1e6);
+    options_.onStatus("Kafka at " + options_.bootstrapServers + " is reachable again after " +
+                          seconds + " s; ingestion goes on where it stopped",
+                      false);
+}
+
 IngestStats Ingestor::stats() const
 {
     IngestStats s;
@@ -450,8 +561,12 @@ IngestStats Ingestor::stats() const
     s.storeFailures = storeFailures_;
     s.kafkaErrors = kafkaErrors_;
     s.batches = batches_;
+    s.kafkaOutages = kafkaOutages_;
     std::lock_guard lock(errorMutex_);
     s.lastError = lastError_;
+    s.kafkaConnected = kafkaConnected_;
+    s.kafkaProblem = kafkaProblem_;
+    s.kafkaProblemSinceUs = kafkaProblemSinceUs_;
     return s;
 }
 

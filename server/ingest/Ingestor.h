@@ -14,6 +14,12 @@
 //
 // A record that does not decode is counted, dead-lettered to
 // "<topic>-dlq" as DashFlow's DlqMessage JSON, and ingestion goes on.
+//
+// Kafka reachability (fault tests, issue 11): when every broker is down the
+// ingestor says so once (IngestStats::kafkaProblem, and one line through
+// IngestorOptions::onStatus, by default "nexusd: ingest: ..." on stderr);
+// librdkafka keeps reconnecting by itself, and when a broker answers again
+// the problem clears with a second line naming how long it lasted.
 
 #include "protocol/Dedupe.h"
 #include "protocol/Framing.h"
@@ -62,6 +68,10 @@ struct IngestorOptions
     protocol::DecodeLimits limits;
     std::size_t dedupeCapacity = 262'144; // message ids remembered (~60 bytes each)
     std::function<std::int64_t()> clock;  // wall clock in µs; default the system clock
+    // Called on the worker thread when Kafka becomes unreachable (problem
+    // true) or reachable again (false), with one sentence. Default: a line
+    // "nexusd: ingest: <sentence>" on stderr.
+    std::function<void(const std::string& sentence, bool problem)> onStatus;
 };
 
 struct IngestStats
@@ -78,6 +88,10 @@ struct IngestStats
     std::uint64_t kafkaErrors = 0;
     std::uint64_t batches = 0;
     std::string lastError;
+    bool kafkaConnected = false; // a broker answered and none of the problems below holds
+    std::string kafkaProblem;    // "" while Kafka is reachable; else why not, one sentence
+    std::int64_t kafkaProblemSinceUs = 0;
+    std::uint64_t kafkaOutages = 0; // times Kafka became unreachable since start()
 };
 
 class Ingestor
@@ -112,6 +126,8 @@ private:
     void periodic(bool force);
     void persistInstances();
     void noteError(const std::string& error);
+    void kafkaDown(const std::string& why);
+    void kafkaUp();
     std::int64_t now() const;
 
     IngestorOptions options_;
@@ -139,8 +155,14 @@ private:
     std::atomic<std::uint64_t> records_{0}, stored_{0}, duplicates_{0}, bad_{0}, dlqSent_{0},
         dlqFailed_{0}, runsStarted_{0}, runsFinished_{0}, storeFailures_{0}, kafkaErrors_{0},
         batches_{0};
-    mutable std::mutex errorMutex_;
+    int brokersUp_ = 0;             // worker only: as the last statistics said
+    bool kafkaOk_ = false;          // worker only: connected and no problem (kafkaUp's fast path)
+    mutable std::mutex errorMutex_; // guards the four below
     std::string lastError_;
+    bool kafkaConnected_ = false;
+    std::string kafkaProblem_;
+    std::int64_t kafkaProblemSinceUs_ = 0;
+    std::atomic<std::uint64_t> kafkaOutages_{0};
 };
 
 } // namespace nexus::server
