@@ -21,6 +21,7 @@
 #include <ctime>
 #include <fstream>
 #include <malloc.h>
+#include <sstream>
 #include <stdexcept>
 #include <unistd.h>
 
@@ -146,6 +147,34 @@ std::size_t heapBytes()
 {
     const struct mallinfo2 info = mallinfo2();
     return info.uordblks + info.hblkhd;
+}
+
+double processResidentBytes(std::int64_t pid)
+{
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("VmRSS:", 0) == 0)
+            return std::stod(line.substr(6)) * 1024.0; // "VmRSS:   1234 kB"
+    return -1;
+}
+
+double processCpuSeconds(std::int64_t pid)
+{
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line))
+        return -1;
+    // Fields after the command name (which may hold spaces): state is 3rd,
+    // utime and stime the 14th and 15th.
+    std::istringstream rest(line.substr(line.rfind(')') + 2));
+    std::string field;
+    for (int i = 3; i < 14 && rest >> field; ++i) {
+    }
+    unsigned long long utime = 0, stime = 0;
+    if (!(rest >> utime >> stime))
+        return -1;
+    return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
 }
 
 std::vector<ds::DashStreamMessage> sampleMessages(std::size_t minMessages, std::uint64_t firstSeed,

@@ -64,6 +64,10 @@ double threadCpuSeconds();
 // (mallinfo2's uordblks + hblkhd).
 std::size_t residentBytes();
 std::size_t heapBytes();
+// Another process's resident set size (/proc/<pid>/status VmRSS) and CPU
+// seconds (user + system, /proc/<pid>/stat); -1 when it is gone.
+double processResidentBytes(std::int64_t pid);
+double processCpuSeconds(std::int64_t pid);
 
 // Runs of the sample graphs (resources/graphs), seeded from `firstSeed` on,
 // in their emission order, until at least `minMessages` messages; every run

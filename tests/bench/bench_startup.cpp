@@ -29,23 +29,6 @@ namespace {
 const QString kConsole = QStringLiteral(NEXUS_BINARY_DIR "/app/console/nexus-console");
 constexpr int kTimeoutMs = 60'000; // a start that takes this long has failed
 
-// User + system CPU seconds of a live process (/proc/<pid>/stat), -1 when gone.
-double processCpuSeconds(qint64 pid)
-{
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    if (!std::getline(stat, line))
-        return -1;
-    std::istringstream rest(line.substr(line.rfind(')') + 2));
-    std::string field;
-    for (int i = 3; i < 14 && rest >> field; ++i) {
-    }
-    unsigned long long utime = 0, stime = 0;
-    if (!(rest >> utime >> stime))
-        return -1;
-    return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
-}
-
 struct Launch
 {
     double wallMs = 0;    // QProcess::start() to the probe line
