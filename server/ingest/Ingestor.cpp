@@ -114,6 +114,10 @@ KafkaStatus Ingestor::start()
         {"enable.partition.eof", "false"},
         {"statistics.interval.ms", "1000"}, // broker states: when Kafka is back
         {"log.connection.close", "false"},
+        // Prefetch at most 16 MiB (librdkafka's default is 64 MiB): when nexusd
+        // falls behind, this is what its memory grows by; 16 MiB is still
+        // tens of thousands of records ahead of the worker.
+        {"queued.max.messages.kbytes", "16384"},
     };
     for (const auto& [key, value] : options_.kafkaConfig)
         config[key] = value;
