@@ -4,6 +4,7 @@
 #include "protocol/MessageJson.h"
 
 #include "Commands.h"
+#include "Output.h"
 
 #include <cstdio>
 #include <fstream>
@@ -17,7 +18,7 @@ namespace {
 void printHelp()
 {
     std::printf(
-        "Usage: nexusctl decode [--raw] [--max-bytes N] [--compact] FILE\n\n"
+        "Usage: nexusctl decode [--raw] [--max-bytes N] [--json] FILE\n\n"
         "Prints every DashStream record of FILE as one JSON object per line.\n"
         "FILE is a .dstrace file (records as 4-byte big-endian length + Kafka record value),\n"
         "or with --raw one bare Kafka record value. Use - for standard input.\n"
@@ -26,6 +27,7 @@ void printHelp()
         "Options:\n"
         "  --raw           FILE is one record value, not a .dstrace file\n"
         "  --max-bytes N   largest message accepted after decompression (default 10485760)\n"
+        "  --json          accepted for uniformity (the output is always JSON Lines)\n"
         "  -h, --help      show this help\n\n"
         "Exit status: 0 all records decoded, 1 some records were bad, 2 usage or I/O error.\n");
 }
@@ -47,26 +49,24 @@ int parse(const Args& args, Options& o)
         }
         if (a == "--raw") {
             o.raw = true;
+        } else if (a == "--json") {
+            // Accepted for uniformity: decode always prints JSON Lines.
         } else if (a == "--max-bytes" && i + 1 < args.size()) {
             try {
                 o.maxBytes = std::stoull(args[++i]);
             } catch (...) {
-                std::fprintf(stderr, "nexusctl decode: --max-bytes needs a number\n");
-                return 2;
+                return printError("decode", "--max-bytes needs a number", 2);
             }
         } else if (!a.empty() && a[0] == '-' && a != "-") {
-            std::fprintf(stderr, "nexusctl decode: unknown option '%s'\n", a.c_str());
-            return 2;
+            return printError("decode", "unknown option '" + a + "'", 2);
         } else if (o.path.empty()) {
             o.path = a;
         } else {
-            std::fprintf(stderr, "nexusctl decode: one FILE only\n");
-            return 2;
+            return printError("decode", "one FILE only", 2);
         }
     }
     if (o.path.empty()) {
-        std::fprintf(stderr, "nexusctl decode: missing FILE (see nexusctl decode --help)\n");
-        return 2;
+        return printError("decode", "missing FILE (see nexusctl decode --help)", 2);
     }
     return -1;
 }
@@ -84,8 +84,7 @@ int decodeCommand(const Args& args)
     if (o.path != "-") {
         file.open(o.path, std::ios::binary);
         if (!file) {
-            std::fprintf(stderr, "nexusctl decode: cannot open '%s'\n", o.path.c_str());
-            return 2;
+            return printError("decode", "cannot open '" + o.path + "'", 2);
         }
         in = &file;
     }

@@ -148,10 +148,11 @@ int whoamiCommand(const Args& raw)
 
 int healthCommand(const Args& raw)
 {
-    const ArgParser args(raw, connectionOptions(), {"help"});
+    const ArgParser args(raw, connectionOptions(), {"json", "help"});
     if (args.flag("help")) {
-        std::printf("Usage: nexusctl health\n\nAsks Nexus's standard gRPC health service; exit 0 "
-                    "when serving.\n");
+        std::printf("Usage: nexusctl health [--json]\n\nAsks Nexus's standard gRPC health service; "
+                    "exit 0 when serving.\n--json prints {\"status\": \"SERVING\"} (or "
+                    "NOT_SERVING, ...).\n");
         return 0;
     }
     if (!args.ok())
@@ -166,7 +167,10 @@ int healthCommand(const Args& raw)
         !s.ok())
         return reportError("health", s);
     const bool serving = response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
-    std::printf("%s\n", serving ? "serving" : "not serving");
+    if (args.flag("json"))
+        printJson(response);
+    else
+        std::printf("%s\n", serving ? "serving" : "not serving");
     return serving ? 0 : 1;
 }
 

@@ -162,8 +162,10 @@ int kbCommand(const Args& raw)
         std::printf(
             "Usage: nexusctl kb ls [--status S] [--kind K] [--limit N] [--json]\n"
             "       nexusctl kb show ENTRY_ID [--json]\n"
-            "       nexusctl kb approve ENTRY_ID [--comment C] [--revision N] [--request-id ID]\n"
-            "       nexusctl kb reject ENTRY_ID --comment C [--revision N] [--request-id ID]\n\n"
+            "       nexusctl kb approve ENTRY_ID [--comment C] [--revision N] [--request-id ID] "
+            "[--json]\n"
+            "       nexusctl kb reject ENTRY_ID --comment C [--revision N] [--request-id ID] "
+            "[--json]\n\n"
             "Knowledge-base review (approve and reject need the approver role). A review names\n"
             "the revision it saw (default: the current one) and is refused if the entry changed\n"
             "since; retrying with the same --request-id never applies it twice.\n");

@@ -2,6 +2,8 @@
 
 #include "protocol/Ids.h"
 
+#include "Output.h"
+
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
@@ -94,7 +96,7 @@ std::optional<Connection> connect(const ArgParser& args)
     if (auto file = args.value("token-file")) {
         auto text = readFile(*file);
         if (!text) {
-            std::fprintf(stderr, "nexusctl: cannot read the token file %s\n", file->c_str());
+            printError("", "cannot read the token file " + *file, 2);
             return std::nullopt;
         }
         c.token = trim(*text);
@@ -107,7 +109,7 @@ std::optional<Connection> connect(const ArgParser& args)
         try {
             c.timeout = std::chrono::milliseconds(static_cast<long>(std::stod(*t) * 1000));
         } catch (...) {
-            std::fprintf(stderr, "nexusctl: --timeout takes seconds\n");
+            printError("", "--timeout takes seconds", 2);
             return std::nullopt;
         }
     }
@@ -115,7 +117,7 @@ std::optional<Connection> connect(const ArgParser& args)
     if (auto ca = args.value("tls-ca")) {
         auto pem = readFile(*ca);
         if (!pem) {
-            std::fprintf(stderr, "nexusctl: cannot read the CA file %s\n", ca->c_str());
+            printError("", "cannot read the CA file " + *ca, 2);
             return std::nullopt;
         }
         grpc::SslCredentialsOptions ssl;
@@ -124,15 +126,17 @@ std::optional<Connection> connect(const ArgParser& args)
         const auto cert = args.value("tls-cert");
         const auto key = args.value("tls-key");
         if (cert.has_value() != key.has_value()) {
-            std::fprintf(stderr, "nexusctl: --tls-cert and --tls-key go together\n");
+            printError("", "--tls-cert and --tls-key go together", 2);
             return std::nullopt;
         }
         if (cert) {
             auto certPem = readFile(*cert);
             auto keyPem = readFile(*key);
             if (!certPem || !keyPem) {
-                std::fprintf(stderr, "nexusctl: cannot read the client %s %s\n",
-                             certPem ? "key" : "certificate", (certPem ? *key : *cert).c_str());
+                printError("",
+                           std::string("cannot read the client ") +
+                               (certPem ? "key " + *key : "certificate " + *cert),
+                           2);
                 return std::nullopt;
             }
             ssl.pem_cert_chain = *certPem;
@@ -141,7 +145,7 @@ std::optional<Connection> connect(const ArgParser& args)
         }
         creds = grpc::SslCredentials(ssl);
     } else if (args.value("tls-cert") || args.value("tls-key")) {
-        std::fprintf(stderr, "nexusctl: a client certificate needs TLS: give --tls-ca too\n");
+        printError("", "a client certificate needs TLS: give --tls-ca too", 2);
         return std::nullopt;
     }
     c.channel = grpc::CreateChannel(c.address, creds);
@@ -184,15 +188,12 @@ int reportError(const std::string& what, const grpc::Status& status)
     default:
         why = status.error_message();
     }
-    std::fprintf(stderr, "nexusctl: %s: %s\n", what.c_str(), why.c_str());
-    return code;
+    return printError("", what + ": " + why, code);
 }
 
 int usage(const std::string& command, const std::string& problem)
 {
-    std::fprintf(stderr, "nexusctl %s: %s (see nexusctl %s --help)\n", command.c_str(),
-                 problem.c_str(), command.c_str());
-    return 2;
+    return printError(command, problem + " (see nexusctl " + command + " --help)", 2);
 }
 
 std::string newRequestId()

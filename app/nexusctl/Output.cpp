@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 #include <google/protobuf/util/json_util.h>
+#include <nlohmann/json.hpp>
 
 namespace nexusctl {
 
@@ -35,6 +36,34 @@ void printJson(const google::protobuf::Message& message)
     options.preserve_proto_field_names = true;
     (void)google::protobuf::util::MessageToJsonString(message, &out, options);
     std::printf("%s\n", out.c_str());
+}
+
+namespace {
+bool jsonErrorsOn = false;
+}
+
+void setJsonErrors(bool on)
+{
+    jsonErrorsOn = on;
+}
+
+bool jsonErrors()
+{
+    return jsonErrorsOn;
+}
+
+int printError(const std::string& where, const std::string& message, int code)
+{
+    const std::string prefix = where.empty() ? "nexusctl" : "nexusctl " + where;
+    if (jsonErrorsOn) {
+        const nlohmann::json error = {{"error", where.empty() ? message : where + ": " + message},
+                                      {"code", code}};
+        std::fprintf(stderr, "%s\n",
+                     error.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    } else {
+        std::fprintf(stderr, "%s: %s\n", prefix.c_str(), message.c_str());
+    }
+    return code;
 }
 
 std::string formatTime(std::int64_t us)

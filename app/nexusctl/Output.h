@@ -23,6 +23,14 @@ private:
 // per the protobuf JSON mapping).
 void printJson(const google::protobuf::Message& message);
 
+// Errors: with --json anywhere on the command line (main() turns this on),
+// every error goes to stderr as one JSON object {"error": "...", "code": N},
+// N being the exit code; otherwise as "nexusctl <where>: <message>".
+void setJsonErrors(bool on);
+bool jsonErrors();
+// Prints the error and returns `code` (the exit code).
+int printError(const std::string& where, const std::string& message, int code);
+
 std::string formatTime(std::int64_t us);      // "2026-11-24 06:20:00" UTC, "-" for 0
 std::string formatDuration(std::int64_t us);  // "1.25 s", "340 ms"
 std::string formatMoney(std::int64_t micros); // "$0.0123"

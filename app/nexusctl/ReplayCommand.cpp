@@ -22,9 +22,8 @@ using json = nlohmann::json;
 
 int usageError(const char* command, const std::string& problem)
 {
-    std::fprintf(stderr, "nexusctl trace %s: %s (see nexusctl trace %s --help)\n", command,
-                 problem.c_str(), command);
-    return 2;
+    return printError(std::string("trace ") + command,
+                      problem + " (see nexusctl trace " + command + " --help)", 2);
 }
 
 void printReplayHelp()
@@ -99,16 +98,13 @@ int load(const char* command, const ArgParser& args, Loaded& out)
     options.threadId = args.value("thread", "");
     auto recording = rt::readRecordingFile(args.positional()[0], options);
     if (!recording) {
-        std::fprintf(stderr, "nexusctl trace %s: %s\n", command, recording.error().message.c_str());
-        return 2;
+        return printError(std::string("trace ") + command, recording.error().message, 2);
     }
     out.recording = std::move(*recording);
     if (const auto path = args.value("graph")) {
         auto loaded = rt::loadGraphFile(*path);
         if (!loaded) {
-            std::fprintf(stderr, "nexusctl trace %s: %s\n", command,
-                         loaded.error().message.c_str());
-            return 2;
+            return printError(std::string("trace ") + command, loaded.error().message, 2);
         }
         out.graph = std::move(loaded->graph);
         out.graphSource = *path;
@@ -322,38 +318,34 @@ int traceForkCommand(const Args& rawArgs)
     const auto position = std::size_t(*at);
     const rt::JsonPtr base = replay.stateAt(position);
     if (position > replay.size() || !base) {
-        std::fprintf(stderr, "nexusctl trace fork: %s\n",
-                     position > replay.size()
-                         ? ("the run has " + std::to_string(replay.size()) + " steps").c_str()
-                         : "the state at that step is unknown (see nexusctl trace replay)");
-        return 2;
+        return printError("trace fork",
+                          position > replay.size()
+                              ? "the run has " + std::to_string(replay.size()) + " steps"
+                              : "the state at that step is unknown (see nexusctl trace replay)",
+                          2);
     }
     json state = *base;
     state.merge_patch(edit);
     std::optional<rt::Graph> graph = loaded.graph ? loaded.graph : loaded.recording.graph;
     if (!graph) {
-        std::fprintf(stderr, "nexusctl trace fork: the recording carries no graph; give --graph\n");
-        return 2;
+        return printError("trace fork", "the recording carries no graph; give --graph", 2);
     }
     rt::ForkOptions options;
     options.seed = std::uint64_t(*seed);
     options.forkNumber = int(*number);
     auto fork = rt::Fork::create(loaded.recording, std::move(*graph), position, state, options);
     if (!fork) {
-        std::fprintf(stderr, "nexusctl trace fork: %s\n", fork.error().message.c_str());
-        return 2;
+        return printError("trace fork", fork.error().message, 2);
     }
     auto result = (*fork)->start();
     while (result && result->status == rt::ForkStatus::NeedsOutput &&
            outputs.count(result->needsOutput->node))
         result = (*fork)->provideOutput(outputs.at(result->needsOutput->node));
     if (!result) {
-        std::fprintf(stderr, "nexusctl trace fork: %s\n", result.error().message.c_str());
-        return 1;
+        return printError("trace fork", result.error().message, 1);
     }
     if (auto written = (*fork)->writeDstraceFile(*out); !written) {
-        std::fprintf(stderr, "nexusctl trace fork: %s\n", written.error().message.c_str());
-        return 2;
+        return printError("trace fork", written.error().message, 2);
     }
     const json summary = forkSummary(**fork, *result, *out);
     if (args.flag("json"))

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
 
@@ -31,7 +32,13 @@ void printVersionsTable(const pb::ListVersionsResponse& response)
 
 void announceRequestId(const std::string& requestId)
 {
-    std::fprintf(stderr, "request id: %s\n", requestId.c_str());
+    if (jsonErrors()) // with --json, stderr carries JSON objects only
+        std::fprintf(stderr, "%s\n",
+                     nlohmann::json{{"request_id", requestId}}
+                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                         .c_str());
+    else
+        std::fprintf(stderr, "request id: %s\n", requestId.c_str());
 }
 
 namespace {
@@ -285,7 +292,17 @@ int rolloutWait(const ArgParser& args, const Connection& c)
                    std::chrono::milliseconds(static_cast<long long>(timeoutSeconds * 1000));
     }
     const bool json = args.flag("json");
-    std::FILE* summary = json ? stderr : stdout; // stdout stays JSON Lines with --json
+    // The closing line: on stdout for people; with --json stdout stays JSON
+    // Lines of the rollout, and this goes to stderr as {"outcome", "message"}.
+    const auto summary = [json](const char* outcome, const std::string& line) {
+        if (json)
+            std::fprintf(stderr, "%s\n",
+                         nlohmann::json{{"outcome", outcome}, {"message", line}}
+                             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                             .c_str());
+        else
+            std::printf("%s\n", line.c_str());
+    };
     const std::string id = args.positional()[1];
     auto service = pb::Rollouts::NewStub(c.channel);
 
@@ -330,19 +347,21 @@ int rolloutWait(const ArgParser& args, const Connection& c)
             }
             (void)reader->Finish();
             if (outcome == Outcome::Reached) {
-                std::fprintf(summary, "reached: rollout %s %s\n", id.c_str(), where(last).c_str());
+                summary("reached", "reached: rollout " + id + " " + where(last));
                 return 0;
             }
-            std::fprintf(summary, "ended: rollout %s %s (waiting for %s): %s\n", id.c_str(),
-                         rolloutPhaseText(last.phase()).c_str(), until->text.c_str(),
-                         last.reason().empty() ? "no reason given" : last.reason().c_str());
+            summary("ended", "ended: rollout " + id + " " + rolloutPhaseText(last.phase()) +
+                                 " (waiting for " + until->text + "): " +
+                                 (last.reason().empty() ? "no reason given" : last.reason()));
             return 3;
         }
         const grpc::Status s = reader->Finish();
         const bool timedOut = deadline && std::chrono::system_clock::now() >= *deadline;
         if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED || timedOut) {
-            std::fprintf(summary, "timed out after %g s: rollout %s %s\n", timeoutSeconds,
-                         id.c_str(), where(last).c_str());
+            char seconds[32];
+            std::snprintf(seconds, sizeof seconds, "%g", timeoutSeconds);
+            summary("timed_out", std::string("timed out after ") + seconds + " s: rollout " + id +
+                                     " " + where(last));
             return 4;
         }
         if ((s.error_code() != grpc::StatusCode::UNAVAILABLE &&

@@ -6,6 +6,7 @@
 #include "runtime/TelemetryEmitter.h"
 
 #include "Commands.h"
+#include "Output.h"
 
 #include <cstdio>
 #include <fstream>
@@ -80,8 +81,7 @@ bool parseJsonArg(const std::string& text, json& out)
 
 int usage(const std::string& message)
 {
-    std::fprintf(stderr, "nexusctl run: %s (see nexusctl run --help)\n", message.c_str());
-    return 2;
+    return printError("run", message + " (see nexusctl run --help)", 2);
 }
 
 bool parseNumber(const std::string& text, std::uint64_t& out)
@@ -243,8 +243,7 @@ int runCommand(const Args& args)
         return rc;
     auto loaded = rt::loadGraphFile(o.graphPath);
     if (!loaded) {
-        std::fprintf(stderr, "nexusctl run: %s\n", loaded.error().message.c_str());
-        return 2;
+        return printError("run", loaded.error().message, 2);
     }
     for (const auto& warning : loaded->warnings)
         std::fprintf(stderr, "nexusctl run: warning: %s\n", warning.c_str());
@@ -257,8 +256,7 @@ int runCommand(const Args& args)
     if (!o.outPath.empty()) {
         file.open(o.outPath, std::ios::binary | std::ios::trunc);
         if (!file) {
-            std::fprintf(stderr, "nexusctl run: cannot write %s\n", o.outPath.c_str());
-            return 2;
+            return printError("run", "cannot write " + o.outPath, 2);
         }
         dstrace = std::make_unique<rt::DstraceSink>(file);
         sinks.add(dstrace.get());
@@ -269,8 +267,7 @@ int runCommand(const Args& args)
         kafkaOptions.topic = o.topic;
         auto created = rt::KafkaSink::create(kafkaOptions);
         if (!created) {
-            std::fprintf(stderr, "nexusctl run: %s\n", created.error().message.c_str());
-            return 2;
+            return printError("run", created.error().message, 2);
         }
         kafka = std::move(created.value());
         sinks.add(kafka.get());
@@ -294,10 +291,11 @@ int runCommand(const Args& args)
         printSummary(summary);
     if (emitter.sinkFailures() > 0 || !flushed) {
         const auto& error = emitter.firstSinkError() ? *emitter.firstSinkError() : flushed.error();
-        std::fprintf(stderr, "nexusctl run: telemetry: %llu of %llu messages failed: %s\n",
-                     static_cast<unsigned long long>(emitter.sinkFailures()),
-                     static_cast<unsigned long long>(emitter.emitted()), error.message.c_str());
-        return 2;
+        return printError("run",
+                          "telemetry: " + std::to_string(emitter.sinkFailures()) + " of " +
+                              std::to_string(emitter.emitted()) +
+                              " messages failed: " + error.message,
+                          2);
     }
     return result.status == rt::RunStatus::Failed ? 1 : 0;
 }

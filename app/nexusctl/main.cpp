@@ -1,6 +1,7 @@
 // nexusctl: command-line twin of the console (DESIGN.md §1).
 #include "Commands.h"
 #include "NexusVersion.h"
+#include "Output.h"
 
 #include <cstdio>
 #include <cstring>
@@ -45,7 +46,9 @@ void printHelp()
                 "127.0.0.1:7420), --token T (or NEXUS_TOKEN, or --token-file F), --tls-ca PEM\n"
                 "(with --tls-cert PEM --tls-key PEM for mutual TLS) and --timeout SECONDS.\n"
                 "Exit status: 0 ok, 1 failed, 2 usage, 3 Nexus unreachable, 4 not signed in or\n"
-                "not allowed.\n");
+                "not allowed.\n"
+                "Every command takes --json: results as JSON on stdout (JSON Lines for decode\n"
+                "and rollout wait), errors as {\"error\": \"...\", \"code\": N} on stderr.\n");
     std::printf("\nOptions:\n"
                 "  -h, --help     show this help (COMMAND --help: that command's help)\n"
                 "  -V, --version  show the version\n");
@@ -68,11 +71,13 @@ int main(int argc, char** argv)
         std::printf("nexusctl %s\n", NEXUS_VERSION);
         return 0;
     }
+    // --json anywhere: errors go to stderr as JSON objects too (Output.h).
+    for (int i = 2; i < argc; ++i)
+        if (std::strcmp(argv[i], "--json") == 0)
+            nexusctl::setJsonErrors(true);
     const auto it = commands().find(first);
     if (it == commands().end()) {
-        std::fprintf(stderr, "nexusctl: unknown command '%s' (see nexusctl --help)\n",
-                     first.c_str());
-        return 2;
+        return nexusctl::printError("", "unknown command '" + first + "' (see nexusctl --help)", 2);
     }
     return it->second.run(nexusctl::Args(argv + 2, argv + argc));
 }

@@ -5,6 +5,7 @@
 #include "protocol/Framing.h"
 
 #include "ApiTestServer.h"
+#include "NexusctlProcess.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "nexus/v1/audit.grpc.pb.h"
 #include "nexus/v1/fleet.grpc.pb.h"
@@ -50,20 +51,8 @@ pb::ReviewEntryRequest review(const pb::KnowledgeEntry& e, pb::ReviewDecision d,
     return r;
 }
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out, err;
-};
-
-Run nexusctl(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(NEXUSCTL_BIN), args);
-    if (!p.waitForFinished(30000))
-        qFatal("nexusctl did not finish");
-    return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
-}
+using nexusctl_test::nexusctl;
+using nexusctl_test::Run;
 
 pb::KnowledgeEntry promptOptimization()
 {

@@ -1,5 +1,6 @@
 // nexusctl rollout series | restore | wait, run as a pipeline runs them: the
 // real binary against a real Nexus on loopback.
+#include "NexusctlProcess.h"
 #include "RolloutTestSupport.h"
 
 #include <QDateTime>
@@ -14,20 +15,8 @@ using namespace rollout_test;
 
 namespace {
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out, err;
-};
-
-Run nexusctl(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(NEXUSCTL_BIN), args);
-    if (!p.waitForFinished(30000))
-        qFatal("nexusctl did not finish");
-    return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
-}
+using nexusctl_test::nexusctl;
+using nexusctl_test::Run;
 
 // A `rollout wait` running in the background, its output collected as it comes.
 struct Waiter
