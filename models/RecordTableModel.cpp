@@ -57,7 +57,7 @@ RecordRow badRow(quint64 index, const proto::Error& error, int bytes)
 
 RecordTableModel::RecordTableModel(QObject* parent) : QAbstractTableModel(parent) {}
 
-RecordFile RecordTableModel::loadFile(const QString& path)
+RecordFile RecordTableModel::loadFile(const QString& path, const std::atomic<bool>* cancel)
 {
     RecordFile result;
     std::ifstream in(QFile::encodeName(path).toStdString(), std::ios::binary);
@@ -70,6 +70,10 @@ RecordFile RecordTableModel::loadFile(const QString& path)
     proto::ds::DashStreamMessage message;
     quint64 index = 0;
     while (auto next = reader.next()) {
+        if (cancel && cancel->load(std::memory_order_relaxed)) {
+            result.cancelled = true;
+            break;
+        }
         if (!next->ok()) {
             result.rows.push_back(badRow(index++, next->error(), 0));
             ++result.badRecords;

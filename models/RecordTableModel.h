@@ -6,6 +6,7 @@
 #include <QString>
 #include <QVector>
 
+#include <atomic>
 #include <string_view>
 
 namespace nexus::models {
@@ -26,7 +27,8 @@ struct RecordFile
 {
     QVector<RecordRow> rows;
     int badRecords = 0;
-    QString error; // the file could not be read at all
+    QString error;          // the file could not be read at all
+    bool cancelled = false; // stopped by the cancel flag: `rows` is partial
 };
 
 class RecordTableModel : public QAbstractTableModel
@@ -48,7 +50,8 @@ public:
     explicit RecordTableModel(QObject* parent = nullptr);
 
     // Reads and decodes a .dstrace file. Blocking: call it off the GUI thread.
-    static RecordFile loadFile(const QString& path);
+    // Stops early (RecordFile::cancelled) once `*cancel` is true.
+    static RecordFile loadFile(const QString& path, const std::atomic<bool>* cancel = nullptr);
 
     void setRecords(QVector<RecordRow> rows);
     const RecordRow& row(int r) const { return rows_.at(r); }

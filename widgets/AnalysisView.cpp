@@ -2,6 +2,7 @@
 
 #include "models/RolloutAnalysisModel.h"
 #include "models/RolloutFormat.h"
+#include "widgets/ThemeStyle.h"
 
 #include <QComboBox>
 #include <QDateTime>
@@ -102,6 +103,7 @@ AnalysisView::AnalysisView(QWidget* parent) : QWidget(parent)
     pickerCaption_ = new QLabel(tr("Analysis window"), this);
     picker_ = new QComboBox(this);
     picker_->setObjectName(QStringLiteral("windowPicker"));
+    picker_->setAccessibleName(tr("Analysis window"));
     picker_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     picker_->setToolTip(tr("The windows the controller analysed, newest last"));
     auto* pickerRow = new QHBoxLayout;
@@ -119,6 +121,7 @@ AnalysisView::AnalysisView(QWidget* parent) : QWidget(parent)
 
     table_ = new QTableView(this);
     table_->setObjectName(QStringLiteral("metricsTable"));
+    table_->setAccessibleName(tr("Metrics"));
     table_->setModel(model_);
     table_->verticalHeader()->hide();
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -137,14 +140,14 @@ AnalysisView::AnalysisView(QWidget* parent) : QWidget(parent)
         this);
     legend_->setObjectName(QStringLiteral("analysisLegend"));
     legend_->setWordWrap(true);
-    legend_->setStyleSheet(QStringLiteral("QLabel { color: #5f6368; }"));
+    setThemedStyleSheet(legend_, QStringLiteral("QLabel { color: #5f6368; }"));
 
     empty_ = new QLabel(this);
     empty_->setObjectName(QStringLiteral("emptyState"));
     empty_->setTextFormat(Qt::PlainText);
     empty_->setWordWrap(true);
     empty_->setAlignment(Qt::AlignCenter);
-    empty_->setStyleSheet(QStringLiteral("QLabel { color: #5f6368; padding: 24px; }"));
+    setThemedStyleSheet(empty_, QStringLiteral("QLabel { color: #5f6368; padding: 24px; }"));
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(outcome_);
@@ -240,9 +243,9 @@ void AnalysisView::showWindow(int index)
     legend_->setVisible(a.metrics_size() > 0);
     banner_->setText(bannerFor(rollout_, a));
     const QColor background = fmt::verdictColor(a.verdict());
-    banner_->setStyleSheet(QStringLiteral("QLabel { background: %1; color: #1f2937; "
-                                          "border-radius: 4px; padding: 6px 10px; }")
-                               .arg(background.name()));
+    setThemedStyleSheet(banner_, QStringLiteral("QLabel { background: %1; color: #1f2937; "
+                                                "border-radius: 4px; padding: 6px 10px; }")
+                                     .arg(background.name()));
     // The table has four rows: no empty space under them.
     table_->setMaximumHeight(table_->horizontalHeader()->sizeHint().height() +
                              std::max(1, model_->rowCount()) *
@@ -275,11 +278,12 @@ void AnalysisView::showOutcome()
     outcome_->setText(
         QStringLiteral("<b>%1</b><br>%2<br><span style='color:#4b5563'>%3</span>")
             .arg(headline.toHtmlEscaped(), reason.toHtmlEscaped(), tail.toHtmlEscaped()));
-    outcome_->setStyleSheet(
-        rolledBack ? QStringLiteral("QLabel { background: #fde2e1; color: #7f1d1d; border: 1px "
-                                    "solid #dc2626; border-radius: 4px; padding: 8px 10px; }")
-                   : QStringLiteral("QLabel { background: #eceef1; color: #1f2937; border: 1px "
-                                    "solid #9ca3af; border-radius: 4px; padding: 8px 10px; }"));
+    setThemedStyleSheet(
+        outcome_, rolledBack
+                      ? QStringLiteral("QLabel { background: #fde2e1; color: #7f1d1d; border: 1px "
+                                       "solid #dc2626; border-radius: 4px; padding: 8px 10px; }")
+                      : QStringLiteral("QLabel { background: #eceef1; color: #1f2937; border: 1px "
+                                       "solid #9ca3af; border-radius: 4px; padding: 8px 10px; }"));
     outcome_->show();
 }
 

@@ -2,6 +2,7 @@
 
 #include "models/RolloutFormat.h"
 #include "widgets/ChartAxes.h"
+#include "widgets/ThemeStyle.h"
 
 #include <QChart>
 #include <QChartView>
@@ -99,6 +100,7 @@ public:
         y_ = new QValueAxis;
         c->addAxis(x_, Qt::AlignBottom);
         c->addAxis(y_, Qt::AlignLeft);
+        followPalette(this);
         // The baseline first, so the canary's points stay visible on top.
         sides_[0] = makeSide(CanaryCharts::baselineColor(), tr("Baseline"));
         sides_[1] = makeSide(CanaryCharts::canaryColor(), tr("Canary"));
@@ -287,7 +289,7 @@ CanaryCharts::CanaryCharts(QWidget* parent) : QWidget(parent)
     totals_ = new QLabel(charts);
     totals_->setObjectName(QStringLiteral("chartTotals"));
     totals_->setTextFormat(Qt::PlainText);
-    totals_->setStyleSheet(QStringLiteral("QLabel { color: #5f6368; }"));
+    setThemedStyleSheet(totals_, QStringLiteral("QLabel { color: #5f6368; }"));
     legendRow->addWidget(legend_);
     legendRow->addStretch();
     legendRow->addWidget(totals_);
@@ -310,7 +312,7 @@ CanaryCharts::CanaryCharts(QWidget* parent) : QWidget(parent)
     empty_->setAlignment(Qt::AlignCenter);
     empty_->setWordWrap(true);
     empty_->setTextFormat(Qt::PlainText);
-    empty_->setStyleSheet(QStringLiteral("QLabel { color: #5f6368; font-size: 14px; }"));
+    setThemedStyleSheet(empty_, QStringLiteral("QLabel { color: #5f6368; font-size: 14px; }"));
 
     stack_ = new QStackedLayout(this);
     stack_->addWidget(charts);

@@ -1,7 +1,13 @@
 #include "widgets/ChartAxes.h"
 
+#include <QAbstractAxis>
+#include <QChart>
+#include <QChartView>
 #include <QDateTime>
 #include <QDateTimeAxis>
+#include <QEvent>
+#include <QLegend>
+#include <QPalette>
 #include <QValueAxis>
 
 #include <algorithm>
@@ -54,6 +60,65 @@ void fitAxes(QDateTimeAxis* x, QValueAxis* y, AxisData d, int rangeSeconds, doub
     const double t0 = std::min(d.t0, d.t1 - double(rangeSeconds) * 1000.0);
     x->setRange(QDateTime::fromMSecsSinceEpoch(qint64(t0)),
                 QDateTime::fromMSecsSinceEpoch(qint64(d.t1)));
+}
+
+namespace {
+
+QColor blend(const QColor& a, const QColor& b, double t)
+{
+    return QColor::fromRgbF(float(a.redF() + (b.redF() - a.redF()) * t),
+                            float(a.greenF() + (b.greenF() - a.greenF()) * t),
+                            float(a.blueF() + (b.blueF() - a.blueF()) * t));
+}
+
+class PaletteFollower : public QObject
+{
+public:
+    explicit PaletteFollower(QChartView* view) : QObject(view), view_(view) {}
+
+    bool eventFilter(QObject* watched, QEvent* event) override
+    {
+        if (watched == view_ && event->type() == QEvent::PaletteChange) {
+            styleChart(view_->chart(), view_->palette());
+            view_->setBackgroundBrush(view_->palette().base());
+        }
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    QChartView* view_;
+};
+
+} // namespace
+
+void styleChart(QChart* chart, const QPalette& palette)
+{
+    if (!chart)
+        return;
+    const QColor base = palette.color(QPalette::Base);
+    const QColor text = palette.color(QPalette::Text);
+    chart->setBackgroundBrush(base);
+    chart->setBackgroundPen(Qt::NoPen);
+    chart->setPlotAreaBackgroundVisible(false);
+    chart->setTitleBrush(text);
+    chart->legend()->setLabelColor(text);
+    const QColor labels = blend(base, text, 0.75);
+    const QColor line = blend(base, text, 0.45);
+    const QColor grid = blend(base, text, 0.15);
+    for (QAbstractAxis* axis : chart->axes()) {
+        axis->setLabelsColor(labels);
+        axis->setTitleBrush(text);
+        axis->setLinePenColor(line);
+        axis->setGridLineColor(grid);
+        axis->setMinorGridLineColor(grid);
+    }
+}
+
+void followPalette(QChartView* view)
+{
+    styleChart(view->chart(), view->palette());
+    view->setBackgroundBrush(view->palette().base());
+    view->installEventFilter(new PaletteFollower(view));
 }
 
 } // namespace nexus::widgets

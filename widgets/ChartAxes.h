@@ -4,7 +4,10 @@
 // minimum span so that a flat line (all zero errors, a steady quality) gets
 // readable labels instead of five identical ones.
 
+class QChart;
+class QChartView;
 class QDateTimeAxis;
+class QPalette;
 class QValueAxis;
 
 namespace nexus::widgets {
@@ -20,5 +23,12 @@ AxisData emptyAxisData();
 
 // Minimum visible value span for a chart's unit (for example 1 for percent).
 void fitAxes(QDateTimeAxis* x, QValueAxis* y, AxisData data, int rangeSeconds, double minSpan);
+
+// Colours a chart from a widget palette (light or dark theme): background,
+// plot area, title, legend and every axis (labels, line, grid). Series
+// colours are left alone. Call again after adding axes.
+void styleChart(QChart* chart, const QPalette& palette);
+// Styles the view's chart now and again whenever its palette changes.
+void followPalette(QChartView* view);
 
 } // namespace nexus::widgets

@@ -57,6 +57,7 @@ ComparisonCharts::ComparisonCharts(QWidget* parent) : QWidget(parent)
         auto* view = new QChartView(chart, this);
         view->setRenderHint(QPainter::Antialiasing);
         view->setMinimumSize(240, 170);
+        followPalette(view);
         views_[std::size_t(i)] = view;
         grid->addWidget(view, i / 3, i % 3);
     }
@@ -97,6 +98,7 @@ void ComparisonCharts::refresh()
         y->setTickCount(5);
         chart->addAxis(x, Qt::AlignBottom);
         chart->addAxis(y, Qt::AlignLeft);
+        styleChart(chart, palette());
         double lo = std::numeric_limits<double>::max(), hi = std::numeric_limits<double>::lowest();
         double t0 = lo, t1 = hi;
         const auto metric = ComparisonModel::metricAt(i);

@@ -6,6 +6,7 @@
 #include "models/MetricSeriesStore.h"
 #include "widgets/ComparisonCharts.h"
 #include "widgets/InstanceChips.h"
+#include "widgets/ThemeStyle.h"
 
 #include <QButtonGroup>
 #include <QCheckBox>
@@ -73,7 +74,7 @@ ComparisonView::ComparisonView(QWidget* parent) : QWidget(parent)
     empty->setObjectName(QStringLiteral("emptyState"));
     empty->setTextFormat(Qt::PlainText);
     empty->setAlignment(Qt::AlignCenter);
-    empty->setStyleSheet(QStringLiteral("color: #5f6368;"));
+    setThemedStyleSheet(empty, QStringLiteral("color: #5f6368;"));
     QFont larger = empty->font();
     larger.setPointSizeF(larger.pointSizeF() * 1.3);
     empty->setFont(larger);
@@ -98,14 +99,15 @@ QWidget* ComparisonView::makeHeader()
     top->addWidget(sectionTitle(tr("Instance comparison"), header));
     notice_ = new QLabel(header);
     notice_->setTextFormat(Qt::PlainText);
-    notice_->setStyleSheet(QStringLiteral("color: #8a5300;"));
+    setThemedStyleSheet(notice_, QStringLiteral("color: #8a5300;"));
     top->addWidget(notice_);
     top->addStretch();
     message_ = new QLabel(header);
     message_->setTextFormat(Qt::PlainText);
-    message_->setStyleSheet(QStringLiteral("color: #b3261e;"));
+    setThemedStyleSheet(message_, QStringLiteral("color: #b3261e;"));
     top->addWidget(message_);
     search_ = new QLineEdit(header);
+    search_->setAccessibleName(tr("Instance to add"));
     search_->setPlaceholderText(tr("Add an instance by id\u2026"));
     search_->setClearButtonEnabled(true);
     search_->setMinimumWidth(220);
@@ -165,6 +167,7 @@ QWidget* ComparisonView::makeContent()
     box->setContentsMargins(0, 4, 0, 0);
     box->addWidget(sectionTitle(tr("Instances"), tables));
     identity_ = makeTable(tables);
+    identity_->setAccessibleName(tr("Instance identity"));
     identity_->setSelectionMode(QAbstractItemView::NoSelection);
     box->addWidget(identity_);
     auto* deltasTitle = new QHBoxLayout;
@@ -175,6 +178,7 @@ QWidget* ComparisonView::makeContent()
     deltasTitle->addWidget(significantOnly_);
     box->addLayout(deltasTitle);
     deltas_ = makeTable(tables);
+    deltas_->setAccessibleName(tr("Metric differences"));
     deltas_->verticalHeader()->hide();
     deltas_->setSortingEnabled(true);
     deltas_->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder); // the model's order

@@ -69,7 +69,9 @@ CostBreakdownView::CostBreakdownView(QWidget* parent) : QWidget(parent)
     modelSort_->setSourceModel(modelModel_);
     modelSort_->setSortRole(models::ModelCostModel::SortRole);
     nodes_ = makeTable(nodeSort_, this);
+    nodes_->setAccessibleName(tr("Cost per node"));
     models_ = makeTable(modelSort_, this);
+    models_->setAccessibleName(tr("Cost per model"));
 
     // The flame graph is a few rows deep: it gets what it asks for, the
     // node table (the wide one) the rest, the model table a few rows.

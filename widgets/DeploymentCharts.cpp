@@ -95,6 +95,7 @@ DeploymentCharts::DeploymentCharts(QWidget* parent) : QWidget(parent)
         auto* view = new QChartView(chart, this);
         view->setRenderHint(QPainter::Antialiasing);
         view->setMinimumSize(260, 200);
+        followPalette(view);
         views_[std::size_t(i)] = view;
         grid->addWidget(view, i / 3, i % 3);
     }
@@ -159,6 +160,7 @@ void DeploymentCharts::refresh()
         y->setTickCount(5);
         chart->addAxis(x, Qt::AlignBottom);
         chart->addAxis(y, Qt::AlignLeft);
+        styleChart(chart, palette());
         double lo = std::numeric_limits<double>::max(), hi = std::numeric_limits<double>::lowest();
         double t0 = lo, t1 = hi;
         for (int d = 0; d < deployments.size(); ++d) {

@@ -87,6 +87,8 @@ FlameCanvas::FlameCanvas(QWidget* parent) : QWidget(parent)
 {
     setMouseTracking(true);
     setFocusPolicy(Qt::StrongFocus);
+    setAccessibleName(tr("Flame graph"));
+    setToolTip(tr("Cost or time per node, nested by call; click a block to zoom into it"));
     setAttribute(Qt::WA_OpaquePaintEvent);
 }
 

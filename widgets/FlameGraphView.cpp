@@ -1,5 +1,7 @@
 #include "widgets/FlameGraphView.h"
 
+#include "widgets/ThemeStyle.h"
+
 #include <QButtonGroup>
 #include <QCheckBox>
 #include <QComboBox>
@@ -55,7 +57,7 @@ FlameGraphView::FlameGraphView(QWidget* parent) : QWidget(parent)
     bar->addWidget(perVisit_);
     bar->addStretch();
     hint_ = new QLabel(tr("Click a frame to zoom in \u00b7 Esc zooms out"), this);
-    hint_->setStyleSheet(QStringLiteral("color: palette(placeholder-text);"));
+    setThemedStyleSheet(hint_, QStringLiteral("color: palette(placeholder-text);"));
     bar->addWidget(hint_);
 
     crumbs_ = new QWidget(this);

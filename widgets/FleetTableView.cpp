@@ -127,6 +127,7 @@ FleetTableView::FleetTableView(QWidget* parent)
     : QTableView(parent), compareAction_(new QAction(this))
 {
     compareAction_->setObjectName(QStringLiteral("compareSelected"));
+    setAccessibleName(tr("Fleet instances"));
     compareAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
     compareAction_->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     addAction(compareAction_);

@@ -36,6 +36,8 @@ GraphCanvas::GraphCanvas(QWidget* parent)
       placeholder_(tr("No graph schema for this run"))
 {
     setScene(scene_);
+    setAccessibleName(tr("Graph"));
+    setToolTip(tr("The graph's nodes and edges; click a node for its details, scroll to zoom"));
     setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
     setDragMode(QGraphicsView::NoDrag);
     setTransformationAnchor(QGraphicsView::AnchorUnderMouse);

@@ -1,6 +1,7 @@
 #include "widgets/InstanceChips.h"
 
 #include "models/ComparisonModel.h"
+#include "widgets/ThemeStyle.h"
 
 #include <QContextMenuEvent>
 #include <QFrame>
@@ -96,7 +97,8 @@ QWidget* InstanceChips::makeChip(int index)
     const QColor color = nexus::models::ComparisonModel::instanceColor(index);
     auto* chip = new Chip(id, baseline, this);
     chip->setObjectName(QStringLiteral("comparisonChip"));
-    chip->setStyleSheet(QStringLiteral("#comparisonChip { border: 1px solid %1; border-radius: "
+    setThemedStyleSheet(chip,
+                        QStringLiteral("#comparisonChip { border: 1px solid %1; border-radius: "
                                        "11px; background: palette(base); }")
                             .arg(baseline ? color.name() : QStringLiteral("#c4c7cc")));
     chip->setToolTip(baseline ? tr("Baseline: every delta is against this instance")
@@ -105,7 +107,10 @@ QWidget* InstanceChips::makeChip(int index)
     row->setContentsMargins(8, 2, 2, 2);
     row->setSpacing(5);
 
-    QPixmap swatch(12, 12);
+    // Drawn at the screen's pixel density: sharp at 200 % scaling too.
+    const qreal dpr = chip->devicePixelRatioF();
+    QPixmap swatch(QSize(12, 12) * dpr);
+    swatch.setDevicePixelRatio(dpr);
     swatch.fill(color);
     auto* sw = new QLabel(chip);
     sw->setPixmap(swatch);
@@ -122,7 +127,7 @@ QWidget* InstanceChips::makeChip(int index)
     if (baseline) {
         auto* tag = new QLabel(tr("baseline"), chip);
         tag->setTextFormat(Qt::PlainText);
-        tag->setStyleSheet(QStringLiteral("color: #5f6368; font-style: italic;"));
+        setThemedStyleSheet(tag, QStringLiteral("color: #5f6368; font-style: italic;"));
         row->addWidget(tag);
     }
     auto* remove = new QToolButton(chip);

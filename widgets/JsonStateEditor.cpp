@@ -47,6 +47,7 @@ JsonStateEditor::JsonStateEditor(QWidget* parent)
 {
     setObjectName(QStringLiteral("jsonStateEditor"));
     edit_->setObjectName(QStringLiteral("jsonText"));
+    edit_->setAccessibleName(tr("JSON text"));
     edit_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     edit_->setLineWrapMode(QPlainTextEdit::NoWrap);
     edit_->setTabChangesFocus(false);

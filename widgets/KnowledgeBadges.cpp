@@ -1,5 +1,7 @@
 #include "widgets/KnowledgeBadges.h"
 
+#include "widgets/ThemeStyle.h"
+
 #include <QLabel>
 
 namespace nexus::widgets::knowledgeui {
@@ -51,9 +53,10 @@ QLabel* makeBadge(QWidget* parent, const QString& objectName)
 void setBadge(QLabel* badge, const QString& text, const BadgeColors& colors)
 {
     badge->setText(text);
-    badge->setStyleSheet(QStringLiteral("QLabel { color: %1; background: %2; border-radius: 8px; "
-                                        "padding: 1px 8px; }")
-                             .arg(colors.foreground.name(), colors.background.name()));
+    setThemedStyleSheet(badge,
+                        QStringLiteral("QLabel { color: %1; background: %2; border-radius: 8px; "
+                                       "padding: 1px 8px; }")
+                            .arg(colors.foreground.name(), colors.background.name()));
 }
 
 QLabel* makeValueLabel(QWidget* parent, const QString& objectName)
@@ -70,7 +73,7 @@ QLabel* makeCaption(const QString& text, QWidget* parent)
 {
     auto* caption = new QLabel(text, parent);
     caption->setTextFormat(Qt::PlainText);
-    caption->setStyleSheet(QStringLiteral("QLabel { color: #5f6368; font-weight: bold; }"));
+    setThemedStyleSheet(caption, QStringLiteral("QLabel { color: #5f6368; font-weight: bold; }"));
     return caption;
 }
 

@@ -2,6 +2,7 @@
 
 #include "models/KnowledgeFormat.h"
 #include "widgets/KnowledgeBadges.h"
+#include "widgets/ThemeStyle.h"
 
 #include <QButtonGroup>
 #include <QHBoxLayout>
@@ -49,7 +50,7 @@ KnowledgeCountsBar::KnowledgeCountsBar(QWidget* parent) : QWidget(parent)
         chip->setCheckable(true);
         chip->setAutoRaise(false);
         chip->setCursor(Qt::PointingHandCursor);
-        chip->setStyleSheet(chipStyle(knowledgeui::statusColors(key)));
+        setThemedStyleSheet(chip, chipStyle(knowledgeui::statusColors(key)));
         chip->setToolTip(key.isEmpty()
                              ? tr("Show entries of every status")
                              : tr("Show only %1 entries")

@@ -4,6 +4,7 @@
 #include "widgets/KnowledgeBadges.h"
 #include "widgets/KnowledgeEntryView.h"
 #include "widgets/PromptDiffView.h"
+#include "widgets/ThemeStyle.h"
 
 #include <QFontDatabase>
 #include <QGridLayout>
@@ -64,7 +65,7 @@ QWidget* KnowledgeEntryView::buildPromptPage()
     box->addLayout(row);
 
     QLabel* counts = addValue(Field::DiffCounts, page);
-    counts->setStyleSheet(QStringLiteral("QLabel { color: #5f6368; }"));
+    setThemedStyleSheet(counts, QStringLiteral("QLabel { color: #5f6368; }"));
     box->addWidget(counts);
     diff_ = new PromptDiffView(page);
     box->addWidget(diff_, 1);
@@ -158,6 +159,7 @@ QWidget* KnowledgeEntryView::buildCodePage()
     grid->addWidget(addValue(Field::UseCase, page), 1, 1);
     code_ = new QPlainTextEdit(page);
     code_->setObjectName(QStringLiteral("codeView"));
+    code_->setAccessibleName(tr("Code"));
     code_->setReadOnly(true);
     code_->setLineWrapMode(QPlainTextEdit::NoWrap);
     code_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));

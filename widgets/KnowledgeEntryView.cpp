@@ -3,6 +3,7 @@
 #include "models/KnowledgeFormat.h"
 #include "widgets/KnowledgeBadges.h"
 #include "widgets/PromptDiffView.h"
+#include "widgets/ThemeStyle.h"
 
 #include <QFrame>
 #include <QGridLayout>
@@ -63,7 +64,7 @@ KnowledgeEntryView::KnowledgeEntryView(QWidget* parent) : QWidget(parent)
     empty->setObjectName(QStringLiteral("emptyState"));
     empty->setTextFormat(Qt::PlainText);
     empty->setAlignment(Qt::AlignCenter);
-    empty->setStyleSheet(QStringLiteral("QLabel { color: #80868b; font-size: 14pt; }"));
+    setThemedStyleSheet(empty, QStringLiteral("QLabel { color: #80868b; font-size: 14pt; }"));
     stack_->addWidget(empty);
 
     auto* scroll = new QScrollArea(stack_);
@@ -131,7 +132,7 @@ QWidget* KnowledgeEntryView::buildHeader(QWidget* parent)
     labels_.append({Field::Status, status});
     QLabel* revision = addValue(Field::Revision, header);
     revision->setWordWrap(false);
-    revision->setStyleSheet(QStringLiteral("QLabel { color: #5f6368; }"));
+    setThemedStyleSheet(revision, QStringLiteral("QLabel { color: #5f6368; }"));
     badges->addWidget(kind);
     badges->addWidget(status);
     badges->addWidget(revision);
@@ -186,7 +187,7 @@ QWidget* KnowledgeEntryView::buildEvidence(QWidget* parent)
     traceLayout_->setSpacing(0);
     noTraces_ = new QLabel(tr("None recorded"), traceBox_);
     noTraces_->setTextFormat(Qt::PlainText);
-    noTraces_->setStyleSheet(QStringLiteral("QLabel { color: #80868b; }"));
+    setThemedStyleSheet(noTraces_, QStringLiteral("QLabel { color: #80868b; }"));
     traceLayout_->addWidget(noTraces_);
     grid->addWidget(traceBox_, 1, 1, Qt::AlignTop | Qt::AlignLeft);
     grid->setColumnStretch(1, 1);
@@ -304,9 +305,10 @@ void KnowledgeEntryView::showEvidence(const pb::KnowledgeEntry& entry)
         button->setFlat(true);
         button->setCursor(Qt::PointingHandCursor);
         button->setToolTip(tr("Open this run in the trace inspector"));
-        button->setStyleSheet(QStringLiteral("QPushButton { color: palette(link); text-align: "
-                                             "left; border: none; padding: 1px 2px; }"
-                                             "QPushButton:hover { text-decoration: underline; }"));
+        setThemedStyleSheet(button,
+                            QStringLiteral("QPushButton { color: palette(link); text-align: "
+                                           "left; border: none; padding: 1px 2px; }"
+                                           "QPushButton:hover { text-decoration: underline; }"));
         connect(button, &QPushButton::clicked, this,
                 [this, threadId] { emit traceRequested(threadId); });
         traceLayout_->addWidget(button);

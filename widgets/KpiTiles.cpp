@@ -1,6 +1,7 @@
 #include "widgets/KpiTiles.h"
 
 #include "models/FleetModel.h"
+#include "widgets/ThemeStyle.h"
 
 #include <QFrame>
 #include <QGridLayout>
@@ -34,10 +35,10 @@ KpiTiles::KpiTiles(QWidget* parent) : QWidget(parent)
         auto* tile = new QFrame(this);
         tile->setObjectName(QStringLiteral("kpiTile"));
         tile->setFrameShape(QFrame::StyledPanel);
-        tile->setStyleSheet(
-            QStringLiteral("#kpiTile { border: 1px solid #d0d0d0; border-left: 4px "
-                           "solid %1; border-radius: 4px; background: palette(base); }")
-                .arg(QLatin1String(kTiles[i].accent)));
+        setThemedStyleSheet(
+            tile, QStringLiteral("#kpiTile { border: 1px solid #d0d0d0; border-left: 4px "
+                                 "solid %1; border-radius: 4px; background: palette(base); }")
+                      .arg(QLatin1String(kTiles[i].accent)));
         auto* box = new QVBoxLayout(tile);
         box->setContentsMargins(10, 6, 10, 6);
         box->setSpacing(0);
@@ -49,7 +50,7 @@ KpiTiles::KpiTiles(QWidget* parent) : QWidget(parent)
         value->setFont(big);
         auto* caption = new QLabel(QString::fromLatin1(kTiles[i].caption), tile);
         caption->setTextFormat(Qt::PlainText);
-        caption->setStyleSheet(QStringLiteral("color: #5f6368;"));
+        setThemedStyleSheet(caption, QStringLiteral("color: #5f6368;"));
         box->addWidget(value);
         box->addWidget(caption);
         values_[std::size_t(i)] = value;

@@ -6,6 +6,7 @@
 #include "models/RolloutFormat.h"
 #include "widgets/KnowledgeBadges.h"
 #include "widgets/LaunchRolloutWizard.h"
+#include "widgets/ThemeStyle.h"
 
 #include <QDoubleSpinBox>
 #include <QFontDatabase>
@@ -44,7 +45,7 @@ QLabel* explanation(const QString& text, QWidget* parent)
     auto* label = new QLabel(text, parent);
     label->setWordWrap(true);
     label->setTextFormat(Qt::PlainText);
-    label->setStyleSheet(QStringLiteral("QLabel { color: #5f6368; }"));
+    setThemedStyleSheet(label, QStringLiteral("QLabel { color: #5f6368; }"));
     return label;
 }
 
@@ -54,7 +55,7 @@ QLabel* errorLabel(const QString& objectName, QWidget* parent)
     label->setObjectName(objectName);
     label->setWordWrap(true);
     label->setTextFormat(Qt::PlainText);
-    label->setStyleSheet(QStringLiteral("QLabel { color: #b91c1c; font-weight: bold; }"));
+    setThemedStyleSheet(label, QStringLiteral("QLabel { color: #b91c1c; font-weight: bold; }"));
     label->hide();
     return label;
 }
@@ -83,6 +84,7 @@ VersionPage::VersionPage(QWidget* parent) : QWizardPage(parent)
                    "graph/node runs today."));
     table_ = new QTableWidget(0, VersionColumnCount, this);
     table_->setObjectName(QStringLiteral("versionTable"));
+    table_->setAccessibleName(tr("Versions"));
     table_->setHorizontalHeaderLabels(
         {tr("Graph / node"), tr("Version"), tr("Description"), tr("Created"), tr("Note")});
     table_->verticalHeader()->hide();
@@ -105,6 +107,7 @@ VersionPage::VersionPage(QWidget* parent) : QWizardPage(parent)
 
     content_ = new QPlainTextEdit(this);
     content_->setObjectName(QStringLiteral("versionContent"));
+    content_->setAccessibleName(tr("Version content"));
     content_->setReadOnly(true);
     content_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     content_->setPlaceholderText(tr("The content of the selected version"));
@@ -283,6 +286,7 @@ GuardrailsPage::GuardrailsPage(QWidget* parent) : QWizardPage(parent)
         auto* boxLayout = new QVBoxLayout(box);
         boxLayout->setContentsMargins(0, 0, 0, 6);
         field->setMaximumWidth(140);
+        field->setAccessibleName(label);
         boxLayout->addWidget(field);
         boxLayout->addWidget(explanation(what, box));
         form->addRow(label, box);

@@ -3,6 +3,7 @@
 #include "models/RolloutFormat.h"
 #include "widgets/LaunchRolloutWizard.h"
 #include "widgets/LaunchRolloutWizardPages.h"
+#include "widgets/ThemeStyle.h"
 
 #include <QComboBox>
 #include <QEvent>
@@ -69,6 +70,9 @@ QSpinBox* spin(QWidget* parent, int min, int max, int value, const QString& suff
     box->setRange(min, max);
     box->setValue(value);
     box->setSuffix(suffix);
+    box->setAccessibleName(suffix.trimmed() == QLatin1String("%")   ? QObject::tr("Weight")
+                           : suffix.trimmed() == QLatin1String("s") ? QObject::tr("Seconds")
+                                                                    : QObject::tr("Minimum runs"));
     box->setFrame(false);
     box->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     return box;
@@ -139,6 +143,7 @@ PlanPage::PlanPage(QWidget* parent) : QWizardPage(parent)
 
     table_ = new QTableWidget(0, StepColumnCount, this);
     table_->setObjectName(QStringLiteral("stepsTable"));
+    table_->setAccessibleName(tr("Steps"));
     table_->setHorizontalHeaderLabels(
         {tr("#"), tr("Step"), tr("Value"), tr("Min runs per side"), tr("What happens")});
     table_->horizontalHeaderItem(ValueColumn)
@@ -169,19 +174,19 @@ PlanPage::PlanPage(QWidget* parent) : QWizardPage(parent)
     error_->setObjectName(QStringLiteral("planError"));
     error_->setWordWrap(true);
     error_->setTextFormat(Qt::PlainText);
-    error_->setStyleSheet(QStringLiteral("QLabel { color: #b91c1c; font-weight: bold; }"));
+    setThemedStyleSheet(error_, QStringLiteral("QLabel { color: #b91c1c; font-weight: bold; }"));
     warning_ = new QLabel(this);
     warning_->setObjectName(QStringLiteral("planWarning"));
     warning_->setWordWrap(true);
     warning_->setTextFormat(Qt::PlainText);
-    warning_->setStyleSheet(QStringLiteral("QLabel { color: #92400e; }"));
+    setThemedStyleSheet(warning_, QStringLiteral("QLabel { color: #92400e; }"));
     auto* note = new QLabel(tr("Reaching the end of the plan promotes the version: it becomes the "
                                "live version of its graph/node for every run. A failed analysis "
                                "or a guardrail rolls it back at any step."),
                             this);
     note->setObjectName(QStringLiteral("planNote"));
     note->setWordWrap(true);
-    note->setStyleSheet(QStringLiteral("QLabel { color: #5f6368; }"));
+    setThemedStyleSheet(note, QStringLiteral("QLabel { color: #5f6368; }"));
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(presetRow);

@@ -1,6 +1,7 @@
 #include "widgets/NodeDetailsView.h"
 
 #include "models/TraceFormat.h"
+#include "widgets/ThemeStyle.h"
 
 #include <QComboBox>
 #include <QDateTime>
@@ -79,6 +80,7 @@ NodeDetailsView::NodeDetailsView(QWidget* parent)
     auto* visitRow = new QHBoxLayout;
     auto* visitLabel = new QLabel(tr("Execution:"), this);
     visit_->setObjectName(QStringLiteral("nodeVisit"));
+    visit_->setAccessibleName(tr("Node visit"));
     visit_->setToolTip(tr("Which execution of this node to show; the latest before the cursor "
                           "is chosen automatically"));
     visitRow->addWidget(visitLabel);
@@ -95,16 +97,18 @@ NodeDetailsView::NodeDetailsView(QWidget* parent)
     cost_ = addRow(tr("Cost"), QStringLiteral("nodeCost"));
     model_ = addRow(tr("Model"), QStringLiteral("nodeModel"));
     error_ = addRow(tr("Error"), QStringLiteral("nodeError"));
-    error_->setStyleSheet(QStringLiteral("color: #b3261e"));
+    setThemedStyleSheet(error_, QStringLiteral("color: #b3261e"));
     definition_ = addRow(tr("Definition"), QStringLiteral("nodeDefinition"));
     tabs_->addTab(summary, tr("Summary"));
 
     tokenText_->setObjectName(QStringLiteral("nodeTokenText"));
+    tokenText_->setAccessibleName(tr("Streamed tokens"));
     tokenText_->setReadOnly(true);
     tokenText_->setPlaceholderText(tr("No token stream for this execution"));
     tabs_->addTab(tokenText_, tr("Tokens"));
 
     tools_->setObjectName(QStringLiteral("nodeTools"));
+    tools_->setAccessibleName(tr("Tool calls"));
     tools_->setColumnCount(6);
     tools_->setHorizontalHeaderLabels(
         {tr("Tool"), tr("Stage"), tr("Duration"), tr("Arguments"), tr("Result"), tr("Error")});
@@ -114,6 +118,7 @@ NodeDetailsView::NodeDetailsView(QWidget* parent)
     tabs_->addTab(tools_, tr("Tool Calls"));
 
     attributes_->setObjectName(QStringLiteral("nodeAttributes"));
+    attributes_->setAccessibleName(tr("Node attributes"));
     attributes_->setColumnCount(2);
     attributes_->setHorizontalHeaderLabels({tr("Attribute"), tr("Value")});
     attributes_->verticalHeader()->hide();

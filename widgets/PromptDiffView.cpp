@@ -53,7 +53,9 @@ PromptDiffView::PromptDiffView(QWidget* parent) : QWidget(parent)
     grid->addWidget(knowledgeui::makeCaption(tr("Original prompt"), this), 0, 0);
     grid->addWidget(knowledgeui::makeCaption(tr("Optimized prompt"), this), 0, 1);
     original_ = makePane(this, QStringLiteral("originalPrompt"));
+    original_->setAccessibleName(tr("Original prompt"));
     optimized_ = makePane(this, QStringLiteral("optimizedPrompt"));
+    optimized_->setAccessibleName(tr("Optimized prompt"));
     grid->addWidget(original_, 1, 0);
     grid->addWidget(optimized_, 1, 1);
     grid->setColumnStretch(0, 1);

@@ -47,6 +47,7 @@ ReplayBreakpointsPanel::ReplayBreakpointsPanel(QWidget* parent)
 {
     setObjectName(QStringLiteral("replayBreakpoints"));
     list_->setObjectName(QStringLiteral("breakpointList"));
+    list_->setAccessibleName(tr("Breakpoints"));
     list_->setColumnCount(ColumnCount);
     list_->setHeaderLabels({tr("Breakpoint"), tr("Node / condition"), tr("Holds at")});
     list_->setRootIsDecorated(false);
@@ -66,8 +67,10 @@ ReplayBreakpointsPanel::ReplayBreakpointsPanel(QWidget* parent)
     kind_->addItem(tr("After node"), AfterKind);
     kind_->addItem(tr("State condition"), ConditionKind);
     node_->setObjectName(QStringLiteral("breakpointNode"));
+    node_->setAccessibleName(tr("Breakpoint node"));
     node_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     condition_->setObjectName(QStringLiteral("breakpointCondition"));
+    condition_->setAccessibleName(tr("Breakpoint condition"));
     condition_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     condition_->setPlaceholderText(
         QStringLiteral(R"({"path": "/attempts", "op": ">=", "value": 2})"));

@@ -198,6 +198,9 @@ void ReplayDebuggerView::buildLayout()
     big.setBold(true);
     titleLabel_->setFont(big);
     firstDivergence_->setObjectName(QStringLiteral("debuggerFirstDivergence"));
+    firstDivergence_->setAccessibleName(tr("Go to the first divergence"));
+    firstDivergence_->setToolTip(
+        tr("Jump to the first step where the replay left the recorded path"));
     firstDivergence_->setAutoRaise(true);
     firstDivergence_->setToolButtonStyle(Qt::ToolButtonTextOnly);
     firstDivergence_->setCursor(Qt::PointingHandCursor);
@@ -209,6 +212,7 @@ void ReplayDebuggerView::buildLayout()
     firstDivergence_->setPalette(linkPalette);
 
     stepsView_->setObjectName(QStringLiteral("debuggerSteps"));
+    stepsView_->setAccessibleName(tr("Replay steps"));
     stepsView_->setModel(stepsModel_);
     stepsView_->setItemDelegate(new StepRowDelegate(stepsView_));
     stepsView_->setSelectionBehavior(QAbstractItemView::SelectRows);

@@ -89,6 +89,7 @@ ReplayForkPanel::ReplayForkPanel(QWidget* parent)
     prompt_->setObjectName(QStringLiteral("forkPromptBox"));
 
     path_->setObjectName(QStringLiteral("forkPath"));
+    path_->setAccessibleName(tr("Fork path"));
     path_->setColumnCount(4);
     path_->setHeaderLabels({tr("#"), tr("Node"), tr("Visit"), tr("Output from")});
     path_->setRootIsDecorated(false);

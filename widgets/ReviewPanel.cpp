@@ -1,6 +1,7 @@
 #include "widgets/ReviewPanel.h"
 
 #include "widgets/KnowledgeBadges.h"
+#include "widgets/ThemeStyle.h"
 
 #include <QFrame>
 #include <QHBoxLayout>
@@ -44,6 +45,7 @@ ReviewPanel::ReviewPanel(QWidget* parent) : QWidget(parent)
 
     comment_ = new QPlainTextEdit(this);
     comment_->setObjectName(QStringLiteral("reviewComment"));
+    comment_->setAccessibleName(tr("Review comment"));
     comment_->setPlaceholderText(tr("Comment (required to reject)"));
     comment_->setTabChangesFocus(true);
     comment_->setToolTip(tr("Ctrl+Enter rejects with this comment; Esc returns to the queue"));
@@ -59,7 +61,7 @@ ReviewPanel::ReviewPanel(QWidget* parent) : QWidget(parent)
     hint_ = new QLabel(this);
     hint_->setObjectName(QStringLiteral("reviewHint"));
     hint_->setTextFormat(Qt::PlainText);
-    hint_->setStyleSheet(QStringLiteral("QLabel { color: #b3261e; }"));
+    setThemedStyleSheet(hint_, QStringLiteral("QLabel { color: #b3261e; }"));
     hint_->hide();
     column->addWidget(hint_);
 
@@ -79,7 +81,7 @@ ReviewPanel::ReviewPanel(QWidget* parent) : QWidget(parent)
     reason_->setObjectName(QStringLiteral("reviewReason"));
     reason_->setTextFormat(Qt::PlainText);
     reason_->setWordWrap(true);
-    reason_->setStyleSheet(QStringLiteral("QLabel { color: #5f6368; font-style: italic; }"));
+    setThemedStyleSheet(reason_, QStringLiteral("QLabel { color: #5f6368; font-style: italic; }"));
     for (QPushButton* button : {approve_, reject_}) {
         button->setMinimumWidth(button->sizeHint().width() + 24);
         buttons->addWidget(button);
@@ -223,7 +225,8 @@ void ReviewPanel::setBanner(Banner kind, const QString& caption, const QString& 
     const Look look = kind == Banner::Conflict       ? Look{"#6b3e00", "#fff4dc", "#e8a33d"}
                       : kind == Banner::PendingRetry ? Look{"#1a3f7a", "#e6efff", "#7da2e8"}
                                                      : Look{"#8c1d18", "#fdecea", "#e4837c"};
-    bannerFrame_->setStyleSheet(
+    setThemedStyleSheet(
+        bannerFrame_,
         QStringLiteral("#reviewBanner { background: %1; border: 1px solid %2; border-radius: 4px; }"
                        "#reviewBanner QLabel { color: %3; }")
             .arg(QLatin1String(look.background), QLatin1String(look.border),

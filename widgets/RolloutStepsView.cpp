@@ -448,15 +448,17 @@ void RolloutStepsView::paintChip(QPainter& p, const QRect& rect, const Chip& chi
         mark = withVerdict ? fill.darker(250) : kAccent;
         break;
     case StepState::Current:
-        if (!withVerdict)
-            fill = Qt::white;
+        if (!withVerdict) {
+            fill = palette().color(QPalette::Base);
+            text = palette().color(QPalette::Text);
+        }
         border = QPen(rollout_->phase() == pb::ROLLOUT_PHASE_PAUSED ? kPausedText : kAccent, 2);
         mark = border.color();
         break;
     case StepState::Upcoming:
-        fill = QColor(0xf8, 0xf9, 0xfa);
-        border = QPen(QColor(0xbd, 0xc1, 0xc6), 1, Qt::DashLine);
-        text = kMuted;
+        fill = palette().color(QPalette::AlternateBase);
+        border = QPen(palette().color(QPalette::Mid), 1, Qt::DashLine);
+        text = palette().color(QPalette::PlaceholderText);
         break;
     case StepState::Stopped:
         fill = fmt::phaseColor(aborted ? pb::ROLLOUT_PHASE_ABORTED : pb::ROLLOUT_PHASE_ROLLED_BACK);
@@ -515,7 +517,7 @@ void RolloutStepsView::paintWeightBar(QPainter& p, int top) const
     const QFontMetrics small(p.font());
     const QString label = weightText();
     const int labelWidth = small.horizontalAdvance(label);
-    p.setPen(QColor(0x3c, 0x40, 0x43));
+    p.setPen(palette().color(QPalette::WindowText));
     p.drawText(QRect(kMarginX, top, labelWidth + 2, small.height()), Qt::AlignVCenter, label);
     const int left = kMarginX + labelWidth + 12;
     const int right = width() - kMarginX;

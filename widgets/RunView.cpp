@@ -4,6 +4,7 @@
 #include "widgets/NodeDetailsView.h"
 #include "widgets/SchemaHistoryDialog.h"
 #include "widgets/StatePanel.h"
+#include "widgets/ThemeStyle.h"
 #include "widgets/TimelineView.h"
 
 #include <QDateTime>
@@ -121,13 +122,16 @@ RunView::RunView(QWidget* parent)
     layout->addLayout(header);
 
     integrity_->setWordWrap(true);
-    integrity_->setStyleSheet(QStringLiteral(
-        "background: #fff4e5; color: #7a4100; border: 1px solid #f0b260; padding: 4px"));
+    setThemedStyleSheet(
+        integrity_,
+        QStringLiteral(
+            "background: #fff4e5; color: #7a4100; border: 1px solid #f0b260; padding: 4px"));
     integrity_->hide();
     layout->addWidget(integrity_);
 
     schemaBanner_->setObjectName(QStringLiteral("schemaBanner"));
-    schemaBanner_->setStyleSheet(
+    setThemedStyleSheet(
+        schemaBanner_,
         QStringLiteral("#schemaBanner { background: #e8f0fe; border: 1px solid #8ab4f8; }"));
     auto* bannerLayout = new QHBoxLayout(schemaBanner_);
     bannerLayout->setContentsMargins(6, 2, 2, 2);

@@ -124,6 +124,7 @@ StatePanel::StatePanel(QWidget* parent)
 
     search_->setPlaceholderText(QStringLiteral("Filter keys and values"));
     search_->setClearButtonEnabled(true);
+    search_->setAccessibleName(tr("Filter the state"));
     searchTimer_->setSingleShot(true);
     searchTimer_->setInterval(150);
     connect(search_, &QLineEdit::textChanged, searchTimer_, qOverload<>(&QTimer::start));
@@ -135,6 +136,7 @@ StatePanel::StatePanel(QWidget* parent)
     proxy_->setAutoAcceptChildRows(true);
     proxy_->setFilterCaseSensitivity(Qt::CaseInsensitive);
     tree_->setModel(proxy_);
+    tree_->setAccessibleName(tr("State"));
     tree_->setItemDelegate(new PlainToolTipDelegate(tree_));
     tree_->setUniformRowHeights(true);
     tree_->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -167,6 +169,7 @@ StatePanel::StatePanel(QWidget* parent)
     connect(copyValueAction_, &QAction::triggered, this, &StatePanel::copyValue);
 
     diffView_->setModel(diffModel_);
+    diffView_->setAccessibleName(tr("State changes"));
     diffView_->setItemDelegate(new PlainToolTipDelegate(diffView_));
     diffView_->setSelectionBehavior(QAbstractItemView::SelectRows);
     diffView_->setWordWrap(false);

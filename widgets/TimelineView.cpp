@@ -30,6 +30,9 @@ TimelineView::TimelineView(QWidget* parent)
     : QAbstractScrollArea(parent), syncTimer_(new QTimer(this))
 {
     syncTimer_->setSingleShot(true);
+    setAccessibleName(tr("Run timeline"));
+    setToolTip(
+        tr("Each node visit as a bar over time; click a bar to select the node, scroll to zoom"));
     syncTimer_->setInterval(0);
     connect(syncTimer_, &QTimer::timeout, this, &TimelineView::syncNow);
     setFocusPolicy(Qt::StrongFocus);

@@ -3,6 +3,7 @@
 #include "models/StateDiffModel.h"
 #include "models/TraceComparisonModels.h"
 #include "models/TraceFormat.h"
+#include "widgets/ThemeStyle.h"
 
 #include <QFrame>
 #include <QGridLayout>
@@ -141,7 +142,7 @@ QWidget* TraceCompareView::makeHeader()
         tr("Duration"), tr("Tokens"), tr("Cost"),  tr("Node executions")};
     for (int c = 0; c < kHeaderColumns; ++c) {
         QLabel* h = plainLabel(headings[c], header);
-        h->setStyleSheet(QStringLiteral("color: palette(placeholder-text);"));
+        setThemedStyleSheet(h, QStringLiteral("color: palette(placeholder-text);"));
         grid_->addWidget(h, 0, c, c >= 4 ? Qt::AlignRight : Qt::AlignLeft);
         for (int r = 1; r <= 3; ++r) {
             QLabel* cell = plainLabel(QString(), header);
@@ -172,12 +173,14 @@ QWidget* TraceCompareView::makeBody()
 {
     pathModel_ = new models::AlignedPathModel(this);
     path_ = makeTable(this);
+    path_->setAccessibleName(tr("Path differences"));
     path_->setModel(pathModel_);
     nodeModel_ = new models::NodeDeltaModel(this);
     nodeSort_ = new QSortFilterProxyModel(this);
     nodeSort_->setSourceModel(nodeModel_);
     nodeSort_->setSortRole(models::NodeDeltaModel::SortRole);
     nodes_ = makeTable(this);
+    nodes_->setAccessibleName(tr("Node differences"));
     nodes_->setModel(nodeSort_);
     nodes_->setSortingEnabled(true);
     nodes_->sortByColumn(-1, Qt::AscendingOrder);
@@ -185,6 +188,7 @@ QWidget* TraceCompareView::makeBody()
     auto* stateProxy = new StateCompareProxy(this);
     stateProxy->setSourceModel(stateModel_);
     state_ = makeTable(this);
+    state_->setAccessibleName(tr("State differences"));
     state_->setModel(stateProxy);
     // Values get the room: A and B share what the kind and path leave.
     state_->horizontalHeader()->setStretchLastSection(false);
@@ -202,7 +206,7 @@ QWidget* TraceCompareView::makeBody()
     QLabel* legend = plainLabel(tr("=  same    \u2260  state or outcome differs    A / B  ran only "
                                    "in that run    \u2225  parallel branch"),
                                 pathBox);
-    legend->setStyleSheet(QStringLiteral("color: palette(placeholder-text);"));
+    setThemedStyleSheet(legend, QStringLiteral("color: palette(placeholder-text);"));
     pathTitle->addWidget(legend, 1, Qt::AlignRight);
     pathLayout->addLayout(pathTitle);
     pathLayout->addWidget(path_, 1);
@@ -278,13 +282,13 @@ void TraceCompareView::updateHeader()
     for (int r = 0; r < 3; ++r)
         for (int c = 0; c < kHeaderColumns; ++c) {
             cell(r, c)->clear();
-            cell(r, c)->setStyleSheet(QString());
+            setThemedStyleSheet(cell(r, c), QString());
         }
     const auto* c = comparison_.get();
     if (!c) {
         divergence_->setText(tr("Pick two runs to compare."));
         goToDivergence_->hide();
-        divergenceBox_->setStyleSheet(QString());
+        setThemedStyleSheet(divergenceBox_, QString());
         return;
     }
     const models::TraceSide* sides[] = {&c->a, &c->b};
@@ -292,7 +296,7 @@ void TraceCompareView::updateHeader()
     for (int r = 0; r < 2; ++r) {
         const models::TraceSide& s = *sides[r];
         cell(r, 0)->setText(names[r]);
-        cell(r, 0)->setStyleSheet(QStringLiteral("font-weight: bold;"));
+        setThemedStyleSheet(cell(r, 0), QStringLiteral("font-weight: bold;"));
         cell(r, 1)->setText(runText(s));
         cell(r, 2)->setText(QString::fromStdString(s.graphName));
         cell(r, 3)->setText(QString::fromLatin1(models::runStatusName(s.status)));
@@ -302,21 +306,22 @@ void TraceCompareView::updateHeader()
         cell(r, 7)->setText(QString::number(s.nodeCount));
     }
     cell(2, 0)->setText(tr("B \u2212 A"));
-    cell(2, 0)->setStyleSheet(QStringLiteral("font-weight: bold;"));
+    setThemedStyleSheet(cell(2, 0), QStringLiteral("font-weight: bold;"));
     if (c->a.graphName != c->b.graphName)
         cell(2, 2)->setText(tr("different graphs"));
     cell(2, 4)->setText(withPercent(fmt::signedDuration(c->durationDelta()),
                                     double(c->a.durationUs), double(c->b.durationUs)));
-    cell(2, 4)->setStyleSheet(deltaStyle(double(c->durationDelta())));
+    setThemedStyleSheet(cell(2, 4), deltaStyle(double(c->durationDelta())));
     cell(2, 5)->setText(
         withPercent(fmt::signedCount(c->tokenDelta()), double(c->a.tokens), double(c->b.tokens)));
-    cell(2, 5)->setStyleSheet(deltaStyle(double(c->tokenDelta())));
+    setThemedStyleSheet(cell(2, 5), deltaStyle(double(c->tokenDelta())));
     cell(2, 6)->setText(withPercent(fmt::signedUsd(c->costDelta()), c->a.costUsd, c->b.costUsd));
-    cell(2, 6)->setStyleSheet(deltaStyle(c->costDelta()));
+    setThemedStyleSheet(cell(2, 6), deltaStyle(c->costDelta()));
     cell(2, 7)->setText(fmt::signedCount(c->nodeCountDelta()));
     divergence_->setText(divergenceText());
     goToDivergence_->setVisible(c->divergence.has_value());
-    divergenceBox_->setStyleSheet(
+    setThemedStyleSheet(
+        divergenceBox_,
         c->divergence ? QStringLiteral("QFrame#divergence { background: rgba(245, 158, 11, 40); "
                                        "border: 1px solid rgba(180, 110, 0, 120); "
                                        "border-radius: 4px; }")

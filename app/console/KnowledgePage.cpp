@@ -300,16 +300,20 @@ void KnowledgePage::buildUi()
             [this](const QString& comment) { review(pb::REVIEW_DECISION_REJECT, comment); });
     connect(panel_, &widgets::ReviewPanel::commentEscaped, this, [this] { table_->setFocus(); });
 
-    auto key = [this](const QKeySequence& sequence, auto slot) {
+    // The name (whatsThis) is what Help › Keyboard Shortcuts and the command
+    // palette show.
+    auto key = [this](const QKeySequence& sequence, const QString& name, auto slot) {
         auto* shortcut = new QShortcut(sequence, tabs_->widget(0));
         shortcut->setContext(Qt::WidgetWithChildrenShortcut);
+        shortcut->setWhatsThis(name);
         connect(shortcut, &QShortcut::activated, this, slot);
     };
-    key(QKeySequence(Qt::Key_J), [this] { moveCursor(+1); });
-    key(QKeySequence(Qt::Key_K), [this] { moveCursor(-1); });
-    key(QKeySequence(Qt::Key_A), [this] { approveSelection(); });
-    key(QKeySequence(Qt::Key_R), [this] { rejectSelection(); });
-    key(QKeySequence(Qt::Key_F5), [this] { refresh(); });
+    key(QKeySequence(Qt::Key_J), tr("Next entry"), [this] { moveCursor(+1); });
+    key(QKeySequence(Qt::Key_K), tr("Previous entry"), [this] { moveCursor(-1); });
+    key(QKeySequence(Qt::Key_A), tr("Approve the selected entries"),
+        [this] { approveSelection(); });
+    key(QKeySequence(Qt::Key_R), tr("Reject the selected entries"), [this] { rejectSelection(); });
+    key(QKeySequence(Qt::Key_F5), tr("Refresh the queue"), [this] { refresh(); });
 
     clock_ = new QTimer(this);
     clock_->setInterval(30'000);

@@ -12,16 +12,21 @@
 #include "widgets/DeploymentCharts.h"
 #include "widgets/FleetTableView.h"
 #include "widgets/KpiTiles.h"
+#include "widgets/ThemeStyle.h"
 
 #include "ConsoleSession.h"
 #include "KnowledgePage.h"
+#include "PaletteEntries.h"
 #include "ProfileDialog.h"
 #include "RolloutsPage.h"
 #include "RunsPage.h"
+#include "Theme.h"
 #include "TraceAnalysisTabs.h"
 #include "TracesPage.h"
+#include "WelcomeDialog.h"
 #include "nexus/v1/fleet.pb.h"
 
+#include <QActionGroup>
 #include <QApplication>
 #include <QCheckBox>
 #include <QCloseEvent>
@@ -46,6 +51,8 @@
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
+#include <tuple>
+
 namespace nexus::app {
 
 namespace pb = ::nexus::v1;
@@ -57,6 +64,8 @@ MainWindow::MainWindow(QWidget* parent)
       fleetStatus_(new QLabel(this)), kafkaStatus_(new QLabel(this)),
       traceStatus_(new QLabel(this)), notificationButton_(new QToolButton(this))
 {
+    // The theme first, so the views are built in its palette.
+    theme_ = new ThemeController(this);
     setWindowTitle(tr("Nexus Console"));
     setObjectName(QStringLiteral("MainWindow"));
     resize(1500, 950);
@@ -120,18 +129,21 @@ MainWindow::MainWindow(QWidget* parent)
     connect(session_, &ConsoleSession::nexusStatus, this,
             [this](const QString& text, bool problem) {
                 nexusStatus_->setText(text);
-                nexusStatus_->setStyleSheet(
+                widgets::setThemedStyleSheet(
+                    nexusStatus_,
                     problem ? QStringLiteral("color: #b3261e; font-weight: bold") : QString());
             });
     connect(session_, &ConsoleSession::fleetStatus, this,
             [this](const QString& text, bool problem) {
                 fleetStatus_->setText(text);
-                fleetStatus_->setStyleSheet(problem ? QStringLiteral("color: #b3261e") : QString());
+                widgets::setThemedStyleSheet(
+                    fleetStatus_, problem ? QStringLiteral("color: #b3261e") : QString());
             });
     connect(session_, &ConsoleSession::kafkaStatus, this,
             [this](const QString& text, bool problem) {
                 kafkaStatus_->setText(text);
-                kafkaStatus_->setStyleSheet(problem ? QStringLiteral("color: #b3261e") : QString());
+                widgets::setThemedStyleSheet(
+                    kafkaStatus_, problem ? QStringLiteral("color: #b3261e") : QString());
             });
     connect(session_, &ConsoleSession::notify, this, &MainWindow::addNotification);
 }
@@ -150,10 +162,12 @@ QWidget* MainWindow::createFleetPage()
     auto* filters = new QHBoxLayout;
     auto* search = new QLineEdit(page);
     search->setObjectName(QStringLiteral("fleetSearch"));
+    search->setAccessibleName(tr("Filter the fleet"));
     search->setPlaceholderText(tr("Filter by instance, host or version (Ctrl+F)"));
     search->setClearButtonEnabled(true);
     auto* focusSearch = new QAction(this);
     focusSearch->setShortcut(QKeySequence::Find);
+    focusSearch->setText(tr("Filter the Fleet"));
     connect(focusSearch, &QAction::triggered, search, [search] { search->setFocus(); });
     addAction(focusSearch);
     auto* deployment = new QComboBox(page);
@@ -229,6 +243,7 @@ void MainWindow::createDocks()
     addDockWidget(Qt::BottomDockWidgetArea, chartsDock);
 
     recordsView_->setObjectName(QStringLiteral("records"));
+    recordsView_->setAccessibleName(tr("Trace records"));
     recordsView_->setModel(records_);
     recordsView_->setAlternatingRowColors(true);
     recordsView_->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -247,6 +262,7 @@ void MainWindow::createDocks()
     addDockWidget(Qt::BottomDockWidgetArea, recordsDock);
 
     notifications_->setObjectName(QStringLiteral("notifications"));
+    notifications_->setAccessibleName(tr("Notifications"));
     auto* notificationsDock = new QDockWidget(tr("Notifications"), this);
     notificationsDock->setObjectName(QStringLiteral("notificationsDock"));
     notificationsDock->setWidget(notifications_);
@@ -301,9 +317,27 @@ void MainWindow::createMenus()
     for (QDockWidget* dock : findChildren<QDockWidget*>())
         view->addAction(dock->toggleViewAction());
     view->addSeparator();
-    view->addAction(tr("&Reset Layout"), this, [this] { restoreState(defaultState_); });
+    QMenu* themes = view->addMenu(tr("T&heme"));
+    themes->setObjectName(QStringLiteral("themeMenu"));
+    auto* themeGroup = new QActionGroup(themes);
+    for (const auto& [choice, text, name] :
+         {std::tuple{ThemeChoice::System, tr("&System"), "themeSystem"},
+          std::tuple{ThemeChoice::Light, tr("&Light"), "themeLight"},
+          std::tuple{ThemeChoice::Dark, tr("&Dark"), "themeDark"}}) {
+        QAction* a = themes->addAction(text, this, [this, c = choice] { theme_->setChoice(c); });
+        a->setObjectName(QLatin1String(name));
+        a->setCheckable(true);
+        a->setChecked(theme_->choice() == choice);
+        themeGroup->addAction(a);
+    }
+    view->addAction(tr("&Reset Layout"), this, &MainWindow::resetLayout)
+        ->setObjectName(QStringLiteral("resetLayout"));
+    palette::addCommandPalette(this, view);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Welcome"), this, [this] { showWelcome(this); })
+        ->setObjectName(QStringLiteral("welcomeAction"));
+    palette::addShortcutsHelp(this, help);
     help->addAction(tr("&About Nexus Console"), this, &MainWindow::showAbout);
 }
 
@@ -368,6 +402,13 @@ bool MainWindow::showView(const QString& name)
 void MainWindow::openProfile(const client::ConnectionProfile& profile)
 {
     setWindowTitle(tr("%1 \u2014 Nexus Console").arg(profile.name));
+    // Each profile keeps its own arrangement of docks, tabs and splitters.
+    if (profile.name != layoutProfile_) {
+        if (!layoutProfile_.isEmpty())
+            saveProfileLayout();
+        restoreProfileLayout(profile.name);
+        layoutProfile_ = profile.name;
+    }
     session_->open(profile);
     if (profile.name != QLatin1String("command line")) {
         QSettings settings;
@@ -413,57 +454,50 @@ void MainWindow::openTrace(const QString& path)
     if (auto* dock = findChild<QDockWidget*>(QStringLiteral("recordsDock"));
         dock && !dock->isFloating())
         resizeDocks({dock}, {height() / 4}, Qt::Vertical);
+    const QString before = traceStatus_->text();
     traceStatus_->setText(tr("Reading %1\u2026").arg(QFileInfo(path).fileName()));
     auto* watcher = new QFutureWatcher<models::RecordFile>(this);
-    connect(watcher, &QFutureWatcher<models::RecordFile>::finished, this, [this, watcher, path] {
-        models::RecordFile file = watcher->result();
-        watcher->deleteLater();
-        const QString name = QFileInfo(path).fileName();
-        if (!file.error.isEmpty()) {
-            traceStatus_->setText(file.error);
-            addNotification(file.error);
-            emit traceLoaded(path, 0, 0);
-            return;
-        }
-        const int count = static_cast<int>(file.rows.size());
-        records_->setRecords(std::move(file.rows));
-        recordsView_->resizeColumnsToContents();
-        recordsView_->horizontalHeader()->setSectionResizeMode(models::RecordTableModel::Detail,
-                                                               QHeaderView::Stretch);
-        traceStatus_->setText(file.badRecords
-                                  ? tr("%1: %2 records, %3 could not be decoded (shown in red)")
-                                        .arg(name)
-                                        .arg(count)
-                                        .arg(file.badRecords)
-                                  : tr("%1: %2 records").arg(name).arg(count));
-        emit traceLoaded(path, count, file.badRecords);
-    });
-    watcher->setFuture(
-        QtConcurrent::run([path] { return models::RecordTableModel::loadFile(path); }));
+    // Cancel in the Traces tab stops this read too; the list keeps what it showed.
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    connect(tracesPage_, &TracesPage::loadCancelled, watcher, [cancel] { cancel->store(true); });
+    connect(watcher, &QFutureWatcher<models::RecordFile>::finished, this,
+            [this, watcher, path, cancel, before] {
+                models::RecordFile file = watcher->result();
+                watcher->deleteLater();
+                const QString name = QFileInfo(path).fileName();
+                if (file.cancelled || cancel->load()) {
+                    traceStatus_->setText(before);
+                    addNotification(tr("Opening %1 cancelled.").arg(name));
+                    emit traceLoaded(path, 0, 0);
+                    return;
+                }
+                if (!file.error.isEmpty()) {
+                    traceStatus_->setText(file.error);
+                    addNotification(file.error);
+                    emit traceLoaded(path, 0, 0);
+                    return;
+                }
+                const int count = static_cast<int>(file.rows.size());
+                records_->setRecords(std::move(file.rows));
+                recordsView_->resizeColumnsToContents();
+                recordsView_->horizontalHeader()->setSectionResizeMode(
+                    models::RecordTableModel::Detail, QHeaderView::Stretch);
+                traceStatus_->setText(
+                    file.badRecords ? tr("%1: %2 records, %3 could not be decoded (shown in red)")
+                                          .arg(name)
+                                          .arg(count)
+                                          .arg(file.badRecords)
+                                    : tr("%1: %2 records").arg(name).arg(count));
+                emit traceLoaded(path, count, file.badRecords);
+            });
+    watcher->setFuture(QtConcurrent::run(
+        [path, cancel] { return models::RecordTableModel::loadFile(path, cancel.get()); }));
 }
 
 void MainWindow::showAbout()
 {
     widgets::AboutDialog dialog(client::libraryVersions(), this);
     dialog.exec();
-}
-
-void MainWindow::saveLayout()
-{
-    // Save the docks as the user arranged them, not as the Runs tab hid them.
-    for (const QString& name : std::as_const(hiddenForRuns_))
-        if (auto* dock = findChild<QDockWidget*>(name))
-            dock->show();
-    QSettings settings;
-    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    settings.setValue(QStringLiteral("window/state"), saveState());
-}
-
-void MainWindow::restoreLayout()
-{
-    QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

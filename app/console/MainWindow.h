@@ -60,6 +60,11 @@ public:
     RolloutsPage* rolloutsPage() const { return rolloutsPage_; }
     TraceAnalysisTabs* traceAnalysis() const { return traceAnalysis_; }
     int notificationCount() const;
+    // View > Theme; applies "ui/theme" at construction.
+    class ThemeController* theme() const { return theme_; }
+    // View > Reset Layout: the default docks and tabs for the current
+    // profile, whose saved layout is forgotten.
+    void resetLayout();
 
 signals:
     void traceLoaded(const QString& path, int records, int badRecords);
@@ -78,6 +83,8 @@ private:
     void fillConnectMenu(QMenu* menu);
     void saveLayout();
     void restoreLayout();
+    void saveProfileLayout(); // under layoutProfile_
+    bool restoreProfileLayout(const QString& profile);
 
     ConsoleSession* session_;
     QTabWidget* views_;
@@ -96,6 +103,8 @@ private:
     QToolButton* notificationButton_;
     QByteArray defaultState_;
     QStringList hiddenForRuns_; // bottom docks hidden while the Runs or Traces tab shows
+    class ThemeController* theme_ = nullptr;
+    QString layoutProfile_; // whose layout is shown ("layout/<profile>/…"); empty before the first
 };
 
 } // namespace nexus::app

@@ -3,6 +3,7 @@
 #include "client/Keychain.h"
 #include "client/NexusClient.h"
 #include "client/ProfileStore.h"
+#include "widgets/ThemeStyle.h"
 
 #include "nexus/v1/common.pb.h"
 
@@ -111,6 +112,7 @@ void ProfileDialog::buildUi()
     leftLayout->setContentsMargins(0, 0, 0, 0);
     list_ = new QListWidget(left);
     list_->setObjectName(QStringLiteral("profileList"));
+    list_->setAccessibleName(tr("Connection profiles"));
     leftLayout->addWidget(list_, 1);
     auto* listButtons = new QHBoxLayout;
     auto* add = new QPushButton(tr("New"), left);
@@ -147,6 +149,7 @@ void ProfileDialog::buildUi()
     tokenSource_->setObjectName(QStringLiteral("tokenSource"));
     tokenRef_ = new QLineEdit(form);
     tokenRef_->setObjectName(QStringLiteral("tokenReference"));
+    tokenRef_->setAccessibleName(tr("Token reference"));
     storeToken_ = new QPushButton(tr("Store Token\u2026"), form);
     storeToken_->setToolTip(tr("Put the token into the system keychain under this entry name"));
     tokenRow->addWidget(tokenSource_);
@@ -160,6 +163,7 @@ void ProfileDialog::buildUi()
     topics_->setPlaceholderText(QStringLiteral("dashstream-events"));
     properties_ = new QTableWidget(0, 3, form);
     properties_->setObjectName(QStringLiteral("kafkaProperties"));
+    properties_->setAccessibleName(tr("Kafka properties"));
     properties_->setHorizontalHeaderLabels(
         {tr("librdkafka property"), tr("Value or where"), tr("From")});
     properties_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
@@ -409,8 +413,9 @@ void ProfileDialog::updateEnabled()
 void ProfileDialog::setMessage(const QString& text, bool problem)
 {
     message_->setText(text);
-    message_->setStyleSheet(problem ? QStringLiteral("color: #b3261e; font-weight: bold")
-                                    : QStringLiteral("color: #1b7a3a"));
+    widgets::setThemedStyleSheet(message_, problem
+                                               ? QStringLiteral("color: #b3261e; font-weight: bold")
+                                               : QStringLiteral("color: #1b7a3a"));
 }
 
 QString ProfileDialog::message() const

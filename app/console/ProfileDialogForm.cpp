@@ -39,6 +39,7 @@ QHBoxLayout* ProfileDialog::fileRow(QLineEdit*& edit, const char* objectName,
     edit = new QLineEdit(form);
     edit->setObjectName(QLatin1String(objectName));
     edit->setPlaceholderText(placeholder);
+    edit->setAccessibleName(dialogTitle);
     auto* browse = new QPushButton(tr("Browse\u2026"), form);
     row->addWidget(edit, 1);
     row->addWidget(browse);

@@ -196,6 +196,7 @@ QWidget* RolloutsPage::buildDetail()
     analysis_ = new widgets::AnalysisView(detailTabs_);
     detailTabs_->addTab(analysis_, tr("Analysis"));
     eventsTable_ = new QTableView(detailTabs_);
+    eventsTable_->setAccessibleName(tr("Rollout events"));
     eventsTable_->setModel(events_);
     eventsTable_->verticalHeader()->hide();
     eventsTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -209,6 +210,7 @@ QWidget* RolloutsPage::buildDetail()
     versionsLabel_->setWordWrap(true);
     vl->addWidget(versionsLabel_);
     versionsTable_ = new QTableView(versionsPage);
+    versionsTable_->setAccessibleName(tr("Versions"));
     versionsTable_->setModel(versions_);
     versionsTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
     versionsTable_->setSelectionMode(QAbstractItemView::SingleSelection);

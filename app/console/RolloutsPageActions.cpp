@@ -6,6 +6,7 @@
 #include "models/RolloutFormat.h"
 #include "models/VersionHistoryModel.h"
 #include "widgets/LaunchRolloutWizard.h"
+#include "widgets/ThemeStyle.h"
 
 #include "RolloutsPage.h"
 
@@ -98,7 +99,7 @@ QWidget* RolloutsPage::buildActionBar(QWidget* parent)
     layout->addSpacing(12);
     auto* abort = add(Action::Abort, tr("Abort…"),
                       tr("Stop the rollout: every run goes back to the baseline"));
-    abort->setStyleSheet(QStringLiteral("QPushButton:enabled { color: #a40000; }"));
+    widgets::setThemedStyleSheet(abort, QStringLiteral("QPushButton:enabled { color: #a40000; }"));
     blockedLabel_ = new QLabel(bar);
     blockedLabel_->setWordWrap(true);
     blockedLabel_->setStyleSheet(QStringLiteral("color: palette(mid);"));

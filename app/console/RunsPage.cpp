@@ -34,6 +34,7 @@ RunsPage::RunsPage(ConsoleSession* session, QWidget* parent)
     listLayout->setContentsMargins(0, 0, 0, 0);
     auto* filters = new QHBoxLayout;
     search_->setObjectName(QStringLiteral("runSearch"));
+    search_->setAccessibleName(tr("Filter runs"));
     search_->setPlaceholderText(tr("Filter by thread or instance"));
     search_->setClearButtonEnabled(true);
     graph_->setObjectName(QStringLiteral("runGraphFilter"));
@@ -60,6 +61,7 @@ RunsPage::RunsPage(ConsoleSession* session, QWidget* parent)
     listLayout->addLayout(options);
 
     table_->setObjectName(QStringLiteral("runTable"));
+    table_->setAccessibleName(tr("Runs"));
     table_->setModel(proxy_);
     table_->setSortingEnabled(true);
     table_->sortByColumn(models::RunListModel::Started, Qt::DescendingOrder);

@@ -82,7 +82,8 @@ bool cancelled(const std::atomic<bool>* cancel)
 
 } // namespace
 
-DecodedTrace readTraceFile(const QString& path, const std::atomic<bool>* cancel)
+DecodedTrace readTraceFile(const QString& path, const std::atomic<bool>* cancel,
+                           TraceProgress* progress)
 {
     DecodedTrace trace;
     trace.origin = path;
@@ -94,6 +95,8 @@ DecodedTrace readTraceFile(const QString& path, const std::atomic<bool>* cancel)
         trace.records = std::make_shared<const std::vector<std::string>>();
         return trace;
     }
+    if (progress)
+        progress->totalBytes.store(QFileInfo(path).size(), std::memory_order_relaxed);
     Decoder decoder(trace);
     protocol::DstraceReader reader(in);
     std::uint64_t index = 0;
@@ -115,6 +118,10 @@ DecodedTrace readTraceFile(const QString& path, const std::atomic<bool>* cancel)
         else
             decoder.bad(index, offset, next->error().message);
         ++index;
+        if (progress) {
+            progress->records.store(std::int64_t(index), std::memory_order_relaxed);
+            progress->bytes.store(std::int64_t(offset), std::memory_order_relaxed);
+        }
     }
     decoder.finish();
     return trace;
@@ -122,12 +129,14 @@ DecodedTrace readTraceFile(const QString& path, const std::atomic<bool>* cancel)
 
 DecodedTrace decodeTrace(const QString& origin,
                          std::shared_ptr<const std::vector<std::string>> records,
-                         const std::atomic<bool>* cancel)
+                         const std::atomic<bool>* cancel, TraceProgress* progress)
 {
     DecodedTrace trace;
     trace.origin = origin;
     if (!records)
         records = std::make_shared<const std::vector<std::string>>();
+    if (progress)
+        progress->totalRecords.store(std::int64_t(records->size()), std::memory_order_relaxed);
     Decoder decoder(trace);
     std::uint64_t offset = 0;
     for (std::size_t i = 0; i < records->size(); ++i) {
@@ -138,6 +147,8 @@ DecodedTrace decodeTrace(const QString& origin,
         const std::string& value = (*records)[i];
         decoder.add(value, i, offset);
         offset += 4 + value.size();
+        if (progress)
+            progress->records.store(std::int64_t(i + 1), std::memory_order_relaxed);
     }
     decoder.finish();
     return trace;
@@ -156,7 +167,8 @@ std::vector<std::string> recordsOfThread(const DecodedTrace& trace, const std::s
     return out;
 }
 
-QString writeDstrace(const QString& path, const std::vector<std::string>& records)
+QString writeDstrace(const QString& path, const std::vector<std::string>& records,
+                     const std::atomic<bool>* cancel, TraceProgress* progress)
 {
     // Written under a temporary name and renamed when complete (rename
     // replaces atomically): a failed export never leaves half a trace under
@@ -170,10 +182,26 @@ QString writeDstrace(const QString& path, const std::vector<std::string>& record
             return QStringLiteral("Cannot write %1: %2")
                 .arg(path, QString::fromLocal8Bit(std::strerror(errno)));
         protocol::DstraceWriter writer(out);
-        for (const std::string& value : records)
+        if (progress)
+            progress->totalRecords.store(std::int64_t(records.size()));
+        bool stopped = false;
+        for (const std::string& value : records) {
+            if (cancelled(cancel)) {
+                stopped = true;
+                break;
+            }
             if (!writer.append(value).ok())
                 break;
+            if (progress)
+                progress->records.store(std::int64_t(writer.records()), std::memory_order_relaxed);
+        }
         out.flush();
+        if (stopped) {
+            out.close();
+            std::error_code ignored;
+            std::filesystem::remove(partial, ignored);
+            return QString::fromLatin1(kExportCancelled);
+        }
         if (!out || writer.records() != records.size()) {
             out.close();
             std::error_code ignored;
@@ -193,12 +221,19 @@ QString writeDstrace(const QString& path, const std::vector<std::string>& record
 }
 
 QString writeTraceJson(const QString& path, const std::vector<std::string>& records,
-                       const nlohmann::json& summary)
+                       const nlohmann::json& summary, const std::atomic<bool>* cancel,
+                       TraceProgress* progress)
 {
     nlohmann::json out = {{"format", "nexus-console-trace/1"}, {"summary", summary}};
     nlohmann::json& list = out["records"] = nlohmann::json::array();
     protocol::RecordDecoder decoder;
+    if (progress)
+        progress->totalRecords.store(std::int64_t(records.size()));
     for (std::size_t i = 0; i < records.size(); ++i) {
+        if (cancelled(cancel))
+            return QString::fromLatin1(kExportCancelled); // nothing opened yet: nothing written
+        if (progress)
+            progress->records.store(std::int64_t(i), std::memory_order_relaxed);
         protocol::ds::DashStreamMessage message;
         auto info = decoder.decode(records[i], message);
         nlohmann::json entry = info

@@ -39,14 +39,28 @@ struct DecodedTrace
     bool cancelled = false;
 };
 
+// How far a read or decode has come, written by the worker thread and read
+// by the GUI (progress bar) at any time.
+struct TraceProgress
+{
+    std::atomic<std::int64_t> records{0};      // read so far
+    std::atomic<std::int64_t> bytes{0};        // of the file, read so far
+    std::atomic<std::int64_t> totalBytes{0};   // the file's size; 0 when unknown
+    std::atomic<std::int64_t> totalRecords{0}; // when known (a record set); 0 otherwise
+};
+
 // Reads a .dstrace file (protocol/Dstrace.h) and decodes every record.
-DecodedTrace readTraceFile(const QString& path, const std::atomic<bool>* cancel = nullptr);
+// Once `*cancel` is true it stops at the next record: the result has
+// `cancelled` set and holds only the records before (callers discard it).
+DecodedTrace readTraceFile(const QString& path, const std::atomic<bool>* cancel = nullptr,
+                           TraceProgress* progress = nullptr);
 
 // Decodes record values that came from elsewhere (Nexus, a fork). Byte
 // offsets are those the records would have in a .dstrace file.
 DecodedTrace decodeTrace(const QString& origin,
                          std::shared_ptr<const std::vector<std::string>> records,
-                         const std::atomic<bool>* cancel = nullptr);
+                         const std::atomic<bool>* cancel = nullptr,
+                         TraceProgress* progress = nullptr);
 
 // The records of one thread of a decoded trace (all of them when the trace
 // holds a single thread, undecodable records included).
@@ -54,10 +68,16 @@ std::vector<std::string> recordsOfThread(const DecodedTrace& trace, const std::s
 
 // Both write atomically (a temporary file renamed over `path` when
 // complete) and return an empty string, or a sentence saying what failed.
-QString writeDstrace(const QString& path, const std::vector<std::string>& records);
+// Once `*cancel` is true they stop, write nothing (a file already at `path`
+// stays as it was) and return kExportCancelled; `progress->records` counts
+// the records written.
+inline const char* const kExportCancelled = "Export cancelled: nothing was written.";
+QString writeDstrace(const QString& path, const std::vector<std::string>& records,
+                     const std::atomic<bool>* cancel = nullptr, TraceProgress* progress = nullptr);
 // {"format": "nexus-console-trace/1", "summary": …, "records": [decoded
 // message JSON (protocol/MessageJson.h) with "index", or {"index", "error"}]}.
 QString writeTraceJson(const QString& path, const std::vector<std::string>& records,
-                       const nlohmann::json& summary);
+                       const nlohmann::json& summary, const std::atomic<bool>* cancel = nullptr,
+                       TraceProgress* progress = nullptr);
 
 } // namespace nexus::app

@@ -5,6 +5,7 @@
 #include "client/NexusClient.h"
 #include "models/TraceSearchModel.h"
 #include "widgets/RunView.h"
+#include "widgets/ThemeStyle.h"
 
 #include "ConsoleSession.h"
 #include "TraceLoader.h"
@@ -115,6 +116,7 @@ QWidget* TracesPage::createSearchPane()
     instance_->setClearButtonEnabled(true);
     graph_ = new QLineEdit(pane);
     graph_->setObjectName(QStringLiteral("traceGraph"));
+    graph_->setAccessibleName(tr("Graph"));
     graph_->setPlaceholderText(tr("any graph"));
     graph_->setClearButtonEnabled(true);
     status_ = new QComboBox(pane);
@@ -133,8 +135,10 @@ QWidget* TracesPage::createSearchPane()
     range_->addItem(tr("Custom\u2026"), -1);
     from_ = new QDateTimeEdit(QDateTime::currentDateTime().addSecs(-3600), pane);
     from_->setObjectName(QStringLiteral("traceFrom"));
+    from_->setAccessibleName(tr("From"));
     to_ = new QDateTimeEdit(QDateTime::currentDateTime(), pane);
     to_->setObjectName(QStringLiteral("traceTo"));
+    to_->setAccessibleName(tr("To"));
     for (QDateTimeEdit* edit : {from_, to_}) {
         edit->setCalendarPopup(true);
         edit->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
@@ -152,7 +156,9 @@ QWidget* TracesPage::createSearchPane()
     };
     minDuration_ = spin("traceMinDuration", tr("any"), tr(" s"), 1, 1);
     maxDuration_ = spin("traceMaxDuration", tr("any"), tr(" s"), 1, 1);
+    maxDuration_->setAccessibleName(tr("Maximum duration"));
     minCost_ = spin("traceMinCost", tr("any"), QString(), 4, 0.001);
+    minCost_->setAccessibleName(tr("Minimum cost"));
     minCost_->setPrefix(QStringLiteral("$"));
     minDuration_->setToolTip(tr("Runs that took at least this long (0: any)"));
     maxDuration_->setToolTip(tr("Runs that took at most this long (0: any)"));
@@ -192,6 +198,7 @@ QWidget* TracesPage::createSearchPane()
 
     table_ = new QTableView(pane);
     table_->setObjectName(QStringLiteral("traceResults"));
+    table_->setAccessibleName(tr("Traces found"));
     table_->setModel(results_);
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -421,8 +428,8 @@ QString TracesPage::searchStatus() const
 void TracesPage::setSearchStatus(const QString& text, bool problem)
 {
     searchStatus_->setText(text);
-    searchStatus_->setStyleSheet(problem ? QStringLiteral("color: #b3261e; font-weight: bold")
-                                         : QString());
+    widgets::setThemedStyleSheet(
+        searchStatus_, problem ? QStringLiteral("color: #b3261e; font-weight: bold") : QString());
 }
 
 QWidget* TracesPage::createInspectorPane()

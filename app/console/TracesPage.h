@@ -39,6 +39,7 @@ class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
+class QTimer;
 class QPushButton;
 class QStackedWidget;
 class QTabWidget;
@@ -61,6 +62,7 @@ namespace nexus::app {
 
 class ConsoleSession;
 struct DecodedTrace;
+struct TraceProgress;
 
 class TracesPage : public QWidget
 {
@@ -125,6 +127,8 @@ signals:
                       const QString& error);
     void searchFinished(bool ok, const QString& detail);
     void exportFinished(const QString& path, const QString& error);
+    // cancelLoading() stopped the opens in flight; the traces open before stay.
+    void loadCancelled();
 
 private:
     // Where open runs came from: one file / download / record set.
@@ -145,6 +149,8 @@ private:
         qint64 records = 0;
         qint64 expected = 0;
         std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+        std::shared_ptr<TraceProgress> progress; // records / bytes done, from the worker
+        bool exporting = false;                  // an export (exportTrace), not an open
         std::optional<nexus::v1::TraceSummary> summary;
     };
     enum class BannerLevel
@@ -210,6 +216,7 @@ private:
     QWidget* progressRow_ = nullptr;
     QLabel* progressText_ = nullptr;
     QProgressBar* progress_ = nullptr;
+    QTimer* progressPoll_ = nullptr;           // refreshes the bar from the workers' counters
     QStackedWidget* inspectorStack_ = nullptr; // a hint while no trace is open, else inspector_
     QTabWidget* inspector_ = nullptr;
     widgets::RunView* view_ = nullptr;

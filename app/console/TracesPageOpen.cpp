@@ -3,6 +3,7 @@
 #include "client/NexusClient.h"
 #include "models/TraceFormat.h"
 #include "widgets/RunView.h"
+#include "widgets/ThemeStyle.h"
 
 #include "TraceLoader.h"
 #include "TracesPage.h"
@@ -17,6 +18,7 @@
 #include <QProgressBar>
 #include <QStackedWidget>
 #include <QTabWidget>
+#include <QTimer>
 #include <QToolButton>
 #include <QtConcurrent>
 
@@ -41,6 +43,13 @@ int TracesPage::startLoad(const QString& label)
 {
     const int id = nextLoad_++;
     loads_[id].label = label;
+    loads_[id].progress = std::make_shared<TraceProgress>();
+    if (!progressPoll_) {
+        progressPoll_ = new QTimer(this);
+        progressPoll_->setInterval(100);
+        connect(progressPoll_, &QTimer::timeout, this, &TracesPage::updateProgress);
+    }
+    progressPoll_->start();
     updateProgress();
     return id;
 }
@@ -76,13 +85,14 @@ void TracesPage::openFile(const QString& path)
     const int load = startLoad(tr("Reading %1").arg(QFileInfo(path).fileName()));
     loads_[load].origin = path;
     auto cancel = loads_[load].cancel;
+    auto progress = loads_[load].progress;
     auto* watcher = new QFutureWatcher<std::shared_ptr<DecodedTrace>>(this);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, load] {
         watcher->deleteLater();
         finishLoad(load, watcher->result());
     });
-    watcher->setFuture(QtConcurrent::run([path, cancel] {
-        return std::make_shared<DecodedTrace>(readTraceFile(path, cancel.get()));
+    watcher->setFuture(QtConcurrent::run([path, cancel, progress] {
+        return std::make_shared<DecodedTrace>(readTraceFile(path, cancel.get(), progress.get()));
     }));
 }
 
@@ -98,13 +108,15 @@ void TracesPage::decodeInBackground(int load, const QString& origin,
                                     std::shared_ptr<const std::vector<std::string>> records)
 {
     auto cancel = loads_[load].cancel;
+    auto progress = loads_[load].progress;
     auto* watcher = new QFutureWatcher<std::shared_ptr<DecodedTrace>>(this);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, load] {
         watcher->deleteLater();
         finishLoad(load, watcher->result());
     });
-    watcher->setFuture(QtConcurrent::run([origin, records = std::move(records), cancel] {
-        return std::make_shared<DecodedTrace>(decodeTrace(origin, records, cancel.get()));
+    watcher->setFuture(QtConcurrent::run([origin, records = std::move(records), cancel, progress] {
+        return std::make_shared<DecodedTrace>(
+            decodeTrace(origin, records, cancel.get(), progress.get()));
     }));
 }
 
@@ -140,11 +152,17 @@ void TracesPage::cancelLoading()
         if (load.requestId && client_)
             client_->cancel(load.requestId);
     }
-    // Reads and decodes still running end in finishLoad, which drops them.
+    // Reads and decodes still running end in finishLoad, which drops them;
+    // exports end in their own handler, which removes what they wrote.
+    bool exports = false;
+    for (const auto& [id, load] : loads_)
+        exports = exports || load.exporting;
     for (auto it = loads_.begin(); it != loads_.end();)
         it = it->second.requestId ? loads_.erase(it) : std::next(it);
     updateProgress();
-    showBanner(tr("Opening cancelled."), BannerLevel::Info);
+    showBanner(exports ? QString::fromLatin1(kExportCancelled) : tr("Opening cancelled."),
+               BannerLevel::Info);
+    emit loadCancelled();
 }
 
 void TracesPage::finishLoad(int loadId, std::shared_ptr<DecodedTrace> trace)
@@ -245,13 +263,22 @@ void TracesPage::updateProgress()
 {
     if (loads_.empty()) {
         progressRow_->hide();
+        if (progressPoll_)
+            progressPoll_->stop();
         return;
     }
-    qint64 records = 0, expected = 0;
+    // Downloads count what Nexus sent; reads and decodes what the worker
+    // did (TraceProgress); a file's share is measured in bytes.
+    qint64 records = 0, expected = 0, bytes = 0, totalBytes = 0;
     QStringList labels;
     for (const auto& [id, load] : loads_) {
-        records += load.records;
-        expected += load.expected;
+        const TraceProgress* p = load.progress.get();
+        records += std::max<qint64>(load.records, p ? p->records.load() : 0);
+        expected += load.expected ? load.expected : (p ? p->totalRecords.load() : 0);
+        if (p && p->totalBytes.load() > 0) {
+            bytes += p->bytes.load();
+            totalBytes += p->totalBytes.load();
+        }
         labels << load.label;
     }
     progressText_->setText(labels.size() == 1 ? labels.front() + QStringLiteral("\u2026")
@@ -263,6 +290,12 @@ void TracesPage::updateProgress()
         progress_->setFormat(
             tr("%1 of %2 records")
                 .arg(models::tracefmt::count(records), models::tracefmt::count(expected)));
+    } else if (totalBytes > 0) {
+        progress_->setRange(0, 1000);
+        progress_->setValue(int(std::min<qint64>(1000, bytes * 1000 / totalBytes)));
+        progress_->setFormat(tr("%1 records (%2%)")
+                                 .arg(models::tracefmt::count(records))
+                                 .arg(bytes * 100 / totalBytes));
     } else {
         progress_->setRange(0, 0); // busy
     }
@@ -374,9 +407,9 @@ void TracesPage::showBanner(const QString& text, BannerLevel level)
     const char* style = level == BannerLevel::Error     ? "background: #fdecea; color: #8c1d18;"
                         : level == BannerLevel::Warning ? "background: #fff4d6; color: #5c4300;"
                                                         : "background: #e8f0fe; color: #174ea6;";
-    banner_->setStyleSheet(QStringLiteral("#traceBanner { %1 border-radius: 3px; } "
-                                          "#traceBanner QLabel { %1 }")
-                               .arg(QLatin1String(style)));
+    widgets::setThemedStyleSheet(banner_, QStringLiteral("#traceBanner { %1 border-radius: 3px; } "
+                                                         "#traceBanner QLabel { %1 }")
+                                              .arg(QLatin1String(style)));
     banner_->show();
     fitBanner();
 }
@@ -444,19 +477,32 @@ void TracesPage::exportTrace(std::uint64_t runId, const QString& path)
     }
     const bool json = path.endsWith(QStringLiteral(".json"), Qt::CaseInsensitive);
     nlohmann::json summary = json ? summaryJson(runId) : nlohmann::json();
+    // In the progress row like an open, and stopped by the same Cancel.
+    const int load = startLoad(tr("Exporting %1").arg(QFileInfo(path).fileName()));
+    loads_[load].origin = path;
+    loads_[load].exporting = true;
+    auto cancel = loads_[load].cancel;
+    auto progress = loads_[load].progress;
     auto* watcher = new QFutureWatcher<QString>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, path] {
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, path, load, cancel] {
         watcher->deleteLater();
+        loads_.erase(load);
+        updateProgress();
         const QString error = watcher->result();
-        if (error.isEmpty())
+        if (cancel->load()) // cancelLoading said so already
+            emit exportFinished(path, QString::fromLatin1(kExportCancelled));
+        else if (error.isEmpty())
             showBanner(tr("Exported to %1.").arg(path), BannerLevel::Info);
         else
             showBanner(tr("Export failed. %1").arg(error), BannerLevel::Error);
-        emit exportFinished(path, error);
+        if (!cancel->load())
+            emit exportFinished(path, error);
     });
-    watcher->setFuture(QtConcurrent::run([json, path, records, summary = std::move(summary)] {
-        return json ? writeTraceJson(path, *records, summary) : writeDstrace(path, *records);
-    }));
+    watcher->setFuture(
+        QtConcurrent::run([json, path, records, summary = std::move(summary), cancel, progress] {
+            return json ? writeTraceJson(path, *records, summary, cancel.get(), progress.get())
+                        : writeDstrace(path, *records, cancel.get(), progress.get());
+        }));
 }
 
 void TracesPage::chooseExportFile()

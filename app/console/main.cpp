@@ -5,13 +5,18 @@
 
 #include "MainWindow.h"
 #include "NexusVersion.h"
+#include "TracesPage.h"
+#include "WelcomeDialog.h"
 
 #include <QAbstractItemView>
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QEvent>
+#include <QIcon>
+#include <QPointer>
 #include <QSettings>
+#include <QTabWidget>
 #include <QTimer>
 
 #include <cstdio>
@@ -134,6 +139,16 @@ int main(int argc, char** argv)
     QApplication::setApplicationDisplayName(QStringLiteral("Nexus Console"));
     QApplication::setOrganizationName(QStringLiteral("Nexus"));
     QApplication::setApplicationVersion(QStringLiteral(NEXUS_VERSION));
+    // Desktop integration (packaging/): the window belongs to the desktop file
+    // and shows the theme icon, or the built-in one.
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.nexus_console.NexusConsole"));
+    {
+        QIcon fallback;
+        for (const int size : {32, 64, 256})
+            fallback.addFile(QStringLiteral(":/icons/nexus-console-%1.png").arg(size));
+        QApplication::setWindowIcon(
+            QIcon::fromTheme(QStringLiteral("io.github.nexus_console.NexusConsole"), fallback));
+    }
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
@@ -164,8 +179,8 @@ int main(int argc, char** argv)
                       QStringLiteral("file")});
     parser.addOption({QStringLiteral("view"),
                       QStringLiteral("With --screenshot: the view to show (fleet, compare, runs, "
-                                     "traces, knowledge, rollouts, deployments, "
-                                     "records, notifications)."),
+                                     "traces, traces-debugger, knowledge, rollouts, "
+                                     "deployments, records, notifications)."),
                       QStringLiteral("name"), QStringLiteral("fleet")});
     parser.addOption({QStringLiteral("after"),
                       QStringLiteral("With --screenshot: wait <seconds> first (default 1)."),
@@ -184,6 +199,9 @@ int main(int argc, char** argv)
                         "start>\" when <what> is reached, then exit (first-frame: the main "
                         "window is painted; fleet-visible: the fleet table shows an instance)."),
          QStringLiteral("what")});
+    parser.addOption({QStringLiteral("welcome"),
+                      QStringLiteral("Show the welcome screen (shown by itself on the first "
+                                     "start; with --screenshot: over the window).")});
     parser.addPositionalArgument(QStringLiteral("trace"),
                                  QStringLiteral("A .dstrace file to open (as --open-trace)."),
                                  QStringLiteral("[trace]"));
@@ -225,18 +243,37 @@ int main(int argc, char** argv)
     traces += parser.positionalArguments();
     for (const QString& trace : std::as_const(traces))
         window.openTrace(trace);
+    // The welcome screen: on the first start of a plain launch (not when
+    // measuring, taking a screenshot or opening a given trace, profile or Nexus).
+    const bool plainStart = !parser.isSet(QStringLiteral("screenshot")) &&
+                            !parser.isSet(QStringLiteral("startup-probe")) &&
+                            !parser.isSet(QStringLiteral("nexus")) &&
+                            !parser.isSet(QStringLiteral("profile")) && traces.isEmpty();
+    QPointer<nexus::app::WelcomeDialog> welcome;
+    if (parser.isSet(QStringLiteral("welcome")) ||
+        (plainStart && nexus::app::WelcomeDialog::wantedAtStartup()))
+        welcome = nexus::app::showWelcome(&window);
 
     if (parser.isSet(QStringLiteral("screenshot"))) {
         const QString file = parser.value(QStringLiteral("screenshot"));
-        if (!window.showView(parser.value(QStringLiteral("view")))) {
+        QString view = parser.value(QStringLiteral("view"));
+        if (view == QLatin1String("traces-debugger")) { // the Traces tab's replay debugger
+            QTabWidget* inspector = window.tracesPage()->inspectorTabs();
+            for (int i = 0; i < inspector->count(); ++i)
+                if (inspector->tabText(i).remove(u'&') == QLatin1String("Debugger"))
+                    inspector->setCurrentIndex(i);
+            view = QStringLiteral("traces");
+        }
+        if (!window.showView(view)) {
             std::fprintf(stderr, "nexus-console: unknown view %s\n",
                          qPrintable(parser.value(QStringLiteral("view"))));
             return 2;
         }
         const int delayMs =
             static_cast<int>(parser.value(QStringLiteral("after")).toDouble() * 1000);
-        QTimer::singleShot(delayMs, &window, [&window, file] {
-            const bool saved = window.grab().save(file, "PNG");
+        QTimer::singleShot(delayMs, &window, [&window, file, welcome] {
+            const QPixmap shot = welcome ? welcome->grabOver(&window) : window.grab();
+            const bool saved = shot.save(file, "PNG");
             if (!saved)
                 std::fprintf(stderr, "nexus-console: cannot write %s\n", qPrintable(file));
             QApplication::exit(saved ? 0 : 1);
