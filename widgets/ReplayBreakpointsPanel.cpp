@@ -288,7 +288,10 @@ void ReplayBreakpointsPanel::itemToggled(QTreeWidgetItem* item, int column)
         return;
     session_->setBreakpointEnabled(item->data(0, kIdRole).toInt(),
                                    item->checkState(KindColumn) == Qt::Checked);
-    emit breakpointsChanged();
+    // Queued: the debugger answers by refreshing this list, which deletes
+    // `item` while QTreeWidget is still inside its setData().
+    QMetaObject::invokeMethod(
+        this, [this] { emit breakpointsChanged(); }, Qt::QueuedConnection);
 }
 
 } // namespace nexus::widgets
