@@ -35,20 +35,7 @@ bool jsonLines(const QByteArray& text, std::vector<json>& out)
     return true;
 }
 
-pb::KnowledgeEntry promptOptimization()
-{
-    pb::KnowledgeEntry e;
-    e.set_kind(pb::KNOWLEDGE_KIND_PROMPT_OPTIMIZATION);
-    e.set_title("Cite the retrieved passage ids");
-    e.set_graph_name("rag_pipeline");
-    e.set_node_id("generate");
-    auto* p = e.mutable_prompt_optimization();
-    p->set_original_prompt("Answer the question.");
-    p->set_optimized_prompt("Answer the question and cite the passage ids you used.");
-    p->set_measured_improvement(0.06);
-    p->set_optimizer("mipro");
-    return e;
-}
+using nexusctl_test::promptOptimization;
 
 pb::KnowledgeEntry pitfall()
 {
