@@ -552,9 +552,16 @@ void buildRecording(const std::vector<RecordedMessage>& run, const RecordingOpti
                     Recording& recording)
 {
     Builder builder(options, recording);
-    for (const RecordedMessage& message : run)
-        builder.add(message);
+    for (std::size_t i = 0; i < run.size(); ++i) {
+        if (!reportProgress(options.progress, i, run.size())) {
+            recording.cancelled = true;
+            return;
+        }
+        builder.add(run[i]);
+    }
     builder.finish();
+    if (!reportProgress(options.progress, run.size(), run.size()))
+        recording.cancelled = true;
 }
 
 } // namespace detail

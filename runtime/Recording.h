@@ -16,6 +16,7 @@
 #include "protocol/Messages.h"
 #include "protocol/StateOps.h"
 #include "runtime/Graph.h"
+#include "runtime/Progress.h"
 #include "runtime/RuntimeError.h"
 
 #include <cstdint>
@@ -148,6 +149,9 @@ struct RecordingOptions
     std::size_t runIndex = 0; // which run of that thread
     std::size_t maxStateBytes = protocol::kDefaultMaxStateBytes;
     std::uint32_t maxRecordBytes = 10 * 1024 * 1024 + 1; // .dstrace records above are skipped
+    // Called while the selected run's messages are read (Progress.h);
+    // returning false stops reading: the recording is then `cancelled`.
+    ProgressFn progress;
 };
 
 struct Recording
@@ -177,6 +181,7 @@ struct Recording
     std::string error; // the failure, as the run reported it
 
     std::vector<RecordingProblem> problems;
+    bool cancelled = false;       // options.progress stopped the reading: the recording is partial
     std::uint64_t records = 0;    // records / messages read, the selected run's and others'
     std::uint64_t badRecords = 0; // records that could not be decoded
     std::uint64_t duplicates = 0; // messages skipped by message_id

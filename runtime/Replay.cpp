@@ -78,6 +78,20 @@ ReplaySession::ReplaySession(Recording recording, std::optional<Graph> graph, Re
       options_(std::move(options))
 {
     analyse();
+    options_.progress = nullptr;
+    if (cancelled_) // the report must not read as a clean replay
+        report_.problems.push_back(
+            {0, 0, false, "cancelled", "the replay was cancelled before it checked every step"});
+}
+
+bool ReplaySession::progressed(std::size_t done)
+{
+    const std::size_t total = 2 * recording_.executions.size();
+    if (cancelled_ || !options_.progress || (done < nextProgress_ && done != total))
+        return !cancelled_;
+    nextProgress_ = done + kProgressEvery;
+    cancelled_ = !options_.progress(done, total);
+    return !cancelled_;
 }
 
 JsonPtr ReplaySession::stateAt(std::size_t position) const

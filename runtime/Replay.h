@@ -21,6 +21,7 @@
 
 #include "runtime/Condition.h"
 #include "runtime/Graph.h"
+#include "runtime/Progress.h"
 #include "runtime/Recording.h"
 
 #include <cstddef>
@@ -116,6 +117,11 @@ struct ReplayOptions
     std::string graphSource = "recording"; // how the report names the graph given
     bool stopOnDivergence = true;          // continue / runTo stop after a diverging step
     bool stopOnHashMismatch = true;        // ... and after a step whose hash mismatched
+    // Called while the session is built (Progress.h) with work items done of
+    // 2 × steps (states and hashes, then routing); returning false stops the
+    // build: the session is then cancelled() and must not be used. Dropped
+    // once the session is built.
+    ProgressFn progress;
 };
 
 enum class BreakpointKind
@@ -163,6 +169,9 @@ public:
                            ReplayOptions options = {});
 
     const Recording& recording() const { return recording_; }
+    // The build was cancelled through ReplayOptions::progress: the steps and
+    // the report are incomplete (the report has a "cancelled" problem).
+    bool cancelled() const { return cancelled_; }
     const Graph* graph() const { return graph_ ? &*graph_ : nullptr; }
 
     // --- navigation: positions 0 .. size() ---
@@ -208,6 +217,7 @@ public:
     bool isStepBoundary(std::size_t position) const;
 
 private:
+    bool progressed(std::size_t done); // false once cancelled
     void analyse();
     void checkRouting();
     void checkNode(std::size_t index, const JsonPtr& routing);
@@ -225,6 +235,8 @@ private:
     std::size_t position_ = 0;
     std::vector<Breakpoint> breakpoints_;
     int nextBreakpointId_ = 1;
+    bool cancelled_ = false;
+    std::size_t nextProgress_ = 0;
 };
 
 // The report as JSON, for nexusctl and the console: the summary, every step

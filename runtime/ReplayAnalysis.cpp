@@ -88,6 +88,8 @@ void ReplaySession::analyse()
     std::int64_t superStep = -1;
     std::optional<StepVerdict> allUpdates;
     for (std::size_t i = 0; i < executions.size(); ++i) {
+        if (!progressed(i))
+            return;
         const RecordedExecution& e = executions[i];
         ReplayStep& s = steps_[i];
         s.step = i + 1;
@@ -144,6 +146,8 @@ void ReplaySession::analyse()
     finalState_ = state;
 
     checkRouting();
+    if (!progressed(2 * executions.size()))
+        return;
 
     report_.threadId = recording_.threadId;
     report_.otherThreads = recording_.otherThreads();
@@ -184,6 +188,8 @@ void ReplaySession::checkRouting()
 {
     const auto& executions = recording_.executions;
     for (std::size_t first = 0; first < executions.size();) {
+        if (!progressed(executions.size() + first))
+            return;
         std::size_t last = first;
         while (last + 1 < executions.size() &&
                executions[last + 1].superStep == executions[first].superStep)

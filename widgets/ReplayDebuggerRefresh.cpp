@@ -104,9 +104,12 @@ void ReplayDebuggerView::refresh()
 void ReplayDebuggerView::refreshSummary()
 {
     firstDivergence_->hide();
-    if (!session_) {
-        titleLabel_->setText(tr("Replay debugger"));
-        summary_->setText(tr("No trace"));
+    if (!session_) { // none yet, one being built, or a cancelled one
+        const bool opening = isBusy() || !cancelledMessages_.empty();
+        titleLabel_->setText(opening && !title_.isEmpty() ? title_ : tr("Replay debugger"));
+        summary_->setText(isBusy()                      ? tr("Replaying the trace\u2026")
+                          : !cancelledMessages_.empty() ? tr("Replay cancelled")
+                                                        : tr("No trace"));
         routingNote_->clear();
         return;
     }
@@ -275,17 +278,18 @@ void ReplayDebuggerView::refreshState()
 
 void ReplayDebuggerView::refreshActions()
 {
-    const bool has = session_ && session_->size() > 0;
+    const bool busy = isBusy(); // the debugger waits for the replay being built
+    const bool has = session_ && session_->size() > 0 && !busy;
     const std::size_t p = position();
     const std::size_t n = stepCount();
     continue_->setEnabled(has && p < n);
     step_->setEnabled(has && p < n);
     stepBack_->setEnabled(has && p > 0);
     runToCursor_->setEnabled(has && selectedRow() >= 0);
-    restart_->setEnabled(has && p > 0);
+    restart_->setEnabled((has && p > 0) || (!busy && !session_ && !cancelledMessages_.empty()));
     toggleBreakpoint_->setEnabled(has);
     const bool boundary = session_ && session_->isStepBoundary(p);
-    fork_->setEnabled(boundary);
+    fork_->setEnabled(boundary && !busy);
     if (!session_) {
         fork_->setToolTip(tr("Open a trace to fork it"));
     } else if (!boundary) {

@@ -1,7 +1,6 @@
 #include "widgets/ReplayDebuggerView.h"
 
 #include "models/ReplayStepsModel.h"
-#include "runtime/GraphLoader.h"
 #include "widgets/GraphCanvas.h"
 #include "widgets/ReplayBreakpointsPanel.h"
 #include "widgets/ReplayForkPanel.h"
@@ -9,14 +8,14 @@
 
 #include <QAction>
 #include <QComboBox>
-#include <QDir>
-#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPainter>
+#include <QProgressBar>
+#include <QPushButton>
 #include <QSplitter>
 #include <QStyledItemDelegate>
 #include <QTabWidget>
@@ -24,8 +23,6 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
-
-#include <nlohmann/json.hpp>
 
 namespace nexus::widgets {
 
@@ -37,8 +34,6 @@ constexpr const char* kRecordedItem = "recorded";
 constexpr const char* kLibraryItem = "library";
 constexpr const char* kFileItem = "file";
 constexpr const char* kOtherItem = "other";
-constexpr qint64 kMaxGraphFileBytes = 4 * 1024 * 1024;
-
 QLabel* plainLabel(QWidget* parent, const QString& name)
 {
     auto* label = new QLabel(parent);
@@ -48,17 +43,6 @@ QLabel* plainLabel(QWidget* parent, const QString& name)
     label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     return label;
-}
-
-// GRAPH_START's graph name, else the run's.
-std::string recordedGraphName(const runtime::Recording& recording)
-{
-    if (recording.graph && !recording.graph->name.empty())
-        return recording.graph->name;
-    for (const runtime::RecordedRunRef& run : recording.runs)
-        if (run.threadId == recording.threadId && run.runIndex == recording.runIndex)
-            return run.graphName;
-    return {};
 }
 
 bool isDark(const QPalette& palette)
@@ -111,7 +95,9 @@ ReplayDebuggerView::ReplayDebuggerView(QWidget* parent)
       stepsView_(new QTableView(this)), stepsModel_(new ReplayStepsModel(this)),
       canvas_(new GraphCanvas(this)), statePanel_(new StatePanel(this)),
       breakpointsPanel_(new ReplayBreakpointsPanel(this)), forkPanel_(new ReplayForkPanel(this)),
-      side_(new QTabWidget(this)), status_(plainLabel(this, QStringLiteral("debuggerStatus")))
+      side_(new QTabWidget(this)), status_(plainLabel(this, QStringLiteral("debuggerStatus"))),
+      runner_(new ReplayJobRunner(this)), progress_(new QProgressBar(this)),
+      cancelButton_(new QPushButton(tr("Cancel"), this))
 {
     setObjectName(QStringLiteral("replayDebugger"));
     buildActions();
@@ -124,6 +110,10 @@ ReplayDebuggerView::ReplayDebuggerView(QWidget* parent)
                 showStatus(tr("Fork %1 created: it opens as a new trace.").arg(fork), false);
             });
     connect(canvas_, &GraphCanvas::nodeSelected, this, &ReplayDebuggerView::canvasNodeSelected);
+    connect(runner_, &ReplayJobRunner::progressed, this, &ReplayDebuggerView::jobProgressed);
+    connect(runner_, &ReplayJobRunner::finished, this, &ReplayDebuggerView::jobFinished);
+    connect(runner_, &ReplayJobRunner::cancelled, this, &ReplayDebuggerView::jobCancelled);
+    connect(cancelButton_, &QPushButton::clicked, this, &ReplayDebuggerView::cancelReplay);
     connect(firstDivergence_, &QToolButton::clicked, this,
             &ReplayDebuggerView::goToFirstDivergence);
     connect(routingBox_, &QComboBox::activated, this, &ReplayDebuggerView::routingChosen);
@@ -160,6 +150,9 @@ void ReplayDebuggerView::buildActions()
         this, QStringLiteral("debugToggleBreakpoint"), tr("\u25cf Breakpoint"),
         QKeySequence(Qt::Key_F9),
         tr("Toggle a breakpoint before the selected step's node (or the node about to run)"));
+    cancel_ = makeAction(this, QStringLiteral("debugCancelReplay"), tr("Cancel replay"),
+                         QKeySequence(Qt::Key_Escape), tr("Stop the replay being built"));
+    cancel_->setEnabled(false);
     fork_ = new QAction(tr("Fork from here\u2026"), this);
     fork_->setObjectName(QStringLiteral("debugFork"));
 
@@ -170,6 +163,7 @@ void ReplayDebuggerView::buildActions()
     connect(restart_, &QAction::triggered, this, &ReplayDebuggerView::restart);
     connect(toggleBreakpoint_, &QAction::triggered, this, &ReplayDebuggerView::toggleBreakpoint);
     connect(fork_, &QAction::triggered, this, &ReplayDebuggerView::forkFromHere);
+    connect(cancel_, &QAction::triggered, this, &ReplayDebuggerView::cancelReplay);
 
     toolBar_->setObjectName(QStringLiteral("debuggerToolBar"));
     toolBar_->setToolButtonStyle(Qt::ToolButtonTextOnly);
@@ -264,48 +258,29 @@ void ReplayDebuggerView::buildLayout()
     layout->addLayout(info);
     layout->addWidget(main, 1);
     status_->setContentsMargins(6, 2, 6, 4);
-    layout->addWidget(status_);
-}
-
-void ReplayDebuggerView::setTrace(std::vector<protocol::ds::DashStreamMessage> messages,
-                                  QString title)
-{
-    title_ = std::move(title);
-    recording_ = runtime::readRecording(messages);
-    messages.clear();
-    session_.reset(); // a new trace starts at position 0 without breakpoints
-    fileGraph_.reset();
-    fileGraphPath_.clear();
-    fileGraphWarning_.clear();
-    selectedNode_.clear();
-    if (!checkRoutingAgainstLibrary())
-        checkRoutingAgainstRecording();
-    forkPanel_->clear(tr("Choose a position and press \u201cFork from here\u2026\u201d."));
-    side_->setCurrentIndex(StateTab);
-    showStatus(recording_->executions.empty()
-                   ? tr("The trace has no node executions to replay.")
-                   : tr("At the initial state. F10 steps, F5 continues."),
-               recording_->executions.empty());
-}
-
-void ReplayDebuggerView::setGraphLibrary(QString dir)
-{
-    library_ = std::move(dir);
-    if (!recording_ || routing_ == RoutingSource::File) {
-        fillRoutingBox();
-        return;
-    }
-    if (!checkRoutingAgainstLibrary()) {
-        if (routing_ == RoutingSource::Library)
-            checkRoutingAgainstRecording(); // the new library has no file for it
-        else
-            refresh(); // a warning about the library file may have changed
-        fillRoutingBox();
-    }
+    progress_->setObjectName(QStringLiteral("debuggerProgress"));
+    progress_->setAccessibleName(tr("Replay progress"));
+    progress_->setMaximumWidth(240);
+    progress_->setTextVisible(true);
+    progress_->hide();
+    cancelButton_->setObjectName(QStringLiteral("debuggerCancel"));
+    cancelButton_->setAccessibleName(tr("Cancel the replay"));
+    cancelButton_->setToolTip(tr("Stop the replay being built (Esc)"));
+    cancelButton_->hide();
+    auto* statusRow = new QHBoxLayout;
+    statusRow->setContentsMargins(0, 0, 6, 2);
+    statusRow->addWidget(status_, 1);
+    statusRow->addWidget(progress_);
+    statusRow->addWidget(cancelButton_);
+    layout->addLayout(statusRow);
 }
 
 void ReplayDebuggerView::clear()
 {
+    pending_.reset();
+    runner_->drop();
+    setBusy(false);
+    cancelledMessages_.clear();
     recording_.reset();
     session_.reset();
     shownGraph_.reset();
@@ -323,82 +298,6 @@ void ReplayDebuggerView::clear()
     fillRoutingBox();
     refresh();
     showStatus(tr("Open a trace to replay it."), false);
-}
-
-QString ReplayDebuggerView::findLibraryFile(const std::string& graphName) const
-{
-    if (library_.isEmpty() || graphName.empty())
-        return {};
-    const QDir dir(library_);
-    const QString named = dir.filePath(QString::fromStdString(graphName) + QStringLiteral(".json"));
-    if (QFileInfo(named).isFile())
-        return named;
-    // Any file there whose "name" is the graph's (small files only, a handful of them).
-    const QFileInfoList files =
-        dir.entryInfoList({QStringLiteral("*.json")}, QDir::Files | QDir::Readable, QDir::Name);
-    for (int i = 0; i < files.size() && i < 200; ++i) {
-        if (files[i].size() > kMaxGraphFileBytes)
-            continue;
-        QFile file(files[i].filePath());
-        if (!file.open(QIODevice::ReadOnly))
-            continue;
-        const auto doc = nlohmann::json::parse(file.readAll().toStdString(), nullptr, false);
-        if (doc.is_object() && doc.value("name", nlohmann::json()).is_string() &&
-            doc["name"].get<std::string>() == graphName)
-            return files[i].filePath();
-    }
-    return {};
-}
-
-bool ReplayDebuggerView::checkRoutingAgainstLibrary()
-{
-    if (!recording_)
-        return false;
-    const QString path = findLibraryFile(recordedGraphName(*recording_));
-    if (path.isEmpty())
-        return false;
-    auto loaded = runtime::loadGraphFile(path.toStdString());
-    if (!loaded) {
-        fileGraphWarning_ =
-            tr("The library file %1 does not load: %2")
-                .arg(QFileInfo(path).fileName(), QString::fromStdString(loaded.error().message));
-        return false;
-    }
-    fileGraphWarning_.clear();
-    fileGraph_ = loaded->graph;
-    fileGraphPath_ = path;
-    routing_ = RoutingSource::Library;
-    rebuildSession(fileGraph_, path.toStdString());
-    return true;
-}
-
-bool ReplayDebuggerView::checkRoutingAgainstFile(const QString& path)
-{
-    if (!recording_)
-        return false;
-    auto loaded = runtime::loadGraphFile(path.toStdString());
-    if (!loaded) {
-        showStatus(
-            tr("%1 cannot be used: %2")
-                .arg(QFileInfo(path).fileName(), QString::fromStdString(loaded.error().message)),
-            true);
-        fillRoutingBox(); // back to what is checked now
-        return false;
-    }
-    fileGraph_ = loaded->graph;
-    fileGraphPath_ = path;
-    routing_ = RoutingSource::File;
-    rebuildSession(fileGraph_, path.toStdString());
-    showStatus(tr("Routing is now checked against %1.").arg(QFileInfo(path).fileName()), false);
-    return true;
-}
-
-void ReplayDebuggerView::checkRoutingAgainstRecording()
-{
-    if (!recording_)
-        return;
-    routing_ = RoutingSource::Recorded;
-    rebuildSession(std::nullopt, "recording");
 }
 
 void ReplayDebuggerView::routingChosen(int index)
@@ -431,7 +330,7 @@ void ReplayDebuggerView::fillRoutingBox()
     routingBox_->setItemData(0, tr("The graph the trace's GRAPH_START described (no conditions)"),
                              Qt::ToolTipRole);
     const QString libraryFile =
-        recording_ ? findLibraryFile(recordedGraphName(*recording_)) : QString();
+        recording_ ? findLibraryGraphFile(library_, recordedGraphName(*recording_)) : QString();
     if (!libraryFile.isEmpty()) {
         routingBox_->addItem(tr("Library: %1").arg(QFileInfo(libraryFile).fileName()),
                              QLatin1String(kLibraryItem));
@@ -447,7 +346,7 @@ void ReplayDebuggerView::fillRoutingBox()
                           : routing_ == RoutingSource::File  ? kFileItem
                                                              : kRecordedItem;
     routingBox_->setCurrentIndex(std::max(0, routingBox_->findData(QLatin1String(current))));
-    routingBox_->setEnabled(recording_.has_value());
+    routingBox_->setEnabled(recording_ != nullptr && !isBusy());
     fillingRoutingBox_ = false;
 }
 
@@ -458,47 +357,6 @@ std::optional<runtime::Graph> ReplayDebuggerView::routingGraph() const
     if (recording_ && recording_->graph)
         return recording_->graph;
     return std::nullopt;
-}
-
-void ReplayDebuggerView::rebuildSession(std::optional<runtime::Graph> graph, std::string source)
-{
-    // Keep the position and the breakpoints across a change of graph.
-    const std::size_t position = session_ ? session_->position() : 0;
-    std::vector<runtime::Breakpoint> breakpoints;
-    if (session_)
-        breakpoints = session_->breakpoints();
-    runtime::ReplayOptions options;
-    options.graphSource = std::move(source);
-    session_ = std::make_shared<runtime::ReplaySession>(*recording_, std::move(graph), options);
-    for (const runtime::Breakpoint& bp : breakpoints) {
-        int id = 0;
-        if (bp.kind == runtime::BreakpointKind::BeforeNode)
-            id = session_->addBreakpointBefore(bp.node);
-        else if (bp.kind == runtime::BreakpointKind::AfterNode)
-            id = session_->addBreakpointAfter(bp.node);
-        else if (bp.when)
-            if (auto added = session_->addBreakpointWhen(bp.when->toJson()))
-                id = *added;
-        if (id && !bp.enabled)
-            session_->setBreakpointEnabled(id, false);
-    }
-    session_->seek(position);
-
-    const runtime::Graph* shown = session_->graph();
-    shownGraph_ = shown ? std::make_shared<const runtime::Graph>(*shown) : nullptr;
-    canvas_->setGraph(shownGraph_);
-    QStringList nodes;
-    if (shown)
-        for (const runtime::Node& node : shown->nodes)
-            nodes << QString::fromStdString(node.name);
-    for (const runtime::ReplayStep& s : session_->steps())
-        if (!nodes.contains(QString::fromStdString(s.node)))
-            nodes << QString::fromStdString(s.node);
-    breakpointsPanel_->setNodes(nodes);
-    breakpointsPanel_->setSession(session_);
-    stepsModel_->setSession(session_);
-    fillRoutingBox();
-    refresh();
 }
 
 std::size_t ReplayDebuggerView::position() const
@@ -541,6 +399,10 @@ void ReplayDebuggerView::runToCursor()
 
 void ReplayDebuggerView::restart()
 {
+    if (!session_ && !cancelledMessages_.empty() && !isBusy()) { // replay the cancelled trace
+        setTrace(std::move(cancelledMessages_), title_);
+        return;
+    }
     if (session_)
         stopped(session_->seek(0));
 }

@@ -12,11 +12,18 @@
 // Routing is checked against the recorded graph (GRAPH_START: no
 // conditions), a library file with the recording's graph name (the default
 // when there is one), or any other graph file.
+//
+// Reading a trace and replaying it against a graph is long work for a long
+// run (seconds at 100,000 steps): from backgroundThreshold() steps on it runs
+// on a worker (ReplayJob.h) while the status line shows its progress with a
+// Cancel button (Esc); the debugger's actions wait for it. Shorter runs are
+// replayed at once.
 
 #include "protocol/Messages.h"
 #include "runtime/Graph.h"
 #include "runtime/Recording.h"
 #include "runtime/Replay.h"
+#include "widgets/ReplayJob.h"
 
 #include <QString>
 #include <QWidget>
@@ -29,6 +36,8 @@
 class QAction;
 class QComboBox;
 class QLabel;
+class QProgressBar;
+class QPushButton;
 class QTabWidget;
 class QTableView;
 class QToolBar;
@@ -92,6 +101,16 @@ public:
     QString statusText() const;
     QString titleText() const;
 
+    // --- long work (see above) ---
+    bool isBusy() const;
+    // Runs from this many node executions on are replayed on a worker
+    // (default 1,000; 0: always).
+    void setBackgroundThreshold(std::size_t steps) { backgroundSteps_ = steps; }
+    std::size_t backgroundThreshold() const { return backgroundSteps_; }
+    QProgressBar* progressBar() const { return progress_; }
+    QPushButton* cancelButton() const { return cancelButton_; }
+    QAction* cancelAction() const { return cancel_; }
+
     // --- parts, for the app and tests ---
     QAction* continueAction() const { return continue_; }
     QAction* stepAction() const { return step_; }
@@ -125,8 +144,14 @@ public slots:
     void forkFromHere();
     void goToFirstDivergence();
     void seek(std::size_t position);
+    // Stops the replay being built; what was shown before stays.
+    void cancelReplay();
 
 signals:
+    // A replay was built (at once or on the worker) and is shown.
+    void replayReady();
+    // Building one was cancelled.
+    void replayCancelled();
     void positionChanged(std::size_t position);
     // A fork finished: its messages as Kafka record values, to be saved and
     // opened as a new trace linked to its origin.
@@ -136,10 +161,16 @@ signals:
 private:
     void buildActions();
     void buildLayout();
-    void rebuildSession(std::optional<runtime::Graph> graph, std::string source);
+    // Replays the recording against `graph` (routing `routing`, from `path`).
+    void replayAgainst(RoutingSource routing, std::optional<runtime::Graph> graph, QString path);
+    void runJob(ReplayJobInput input, bool background);
+    void jobFinished(const std::shared_ptr<ReplayJobOutput>& output);
+    void jobCancelled(const std::shared_ptr<ReplayJobOutput>& output);
+    void jobProgressed(ReplayPhase phase, qulonglong done, qulonglong total);
+    void installSession(std::shared_ptr<runtime::ReplaySession> session);
+    void setBusy(bool busy);
     void routingChosen(int index);
     void fillRoutingBox();
-    QString findLibraryFile(const std::string& graphName) const;
     std::optional<runtime::Graph> routingGraph() const;
     void stopped(const runtime::StopInfo& info);
     void refresh();
@@ -153,7 +184,7 @@ private:
     void canvasNodeSelected(const QString& node);
     void showStatus(const QString& text, bool warning);
 
-    std::optional<runtime::Recording> recording_;
+    std::shared_ptr<const runtime::Recording> recording_;
     std::shared_ptr<runtime::ReplaySession> session_;
     std::shared_ptr<const runtime::Graph> shownGraph_; // on the canvas
     std::optional<runtime::Graph> fileGraph_;          // library or chosen file
@@ -165,6 +196,20 @@ private:
     QString selectedNode_; // on the canvas
     bool fillingRoutingBox_ = false;
 
+    // The job running, if any: a trace being opened, or a new routing.
+    struct Pending
+    {
+        bool opening = false;    // setTrace
+        bool background = false; // on the worker
+        RoutingSource routing = RoutingSource::Recorded;
+        std::optional<runtime::Graph> graph;
+        QString path;
+    };
+    std::optional<Pending> pending_;
+    std::size_t backgroundSteps_ = 1000;
+    // A cancelled trace, kept so that Restart replays it again.
+    std::vector<protocol::ds::DashStreamMessage> cancelledMessages_;
+
     QToolBar* toolBar_;
     QAction* continue_;
     QAction* step_;
@@ -173,6 +218,7 @@ private:
     QAction* restart_;
     QAction* toggleBreakpoint_;
     QAction* fork_;
+    QAction* cancel_;
     QComboBox* routingBox_;
     QLabel* titleLabel_;
     QLabel* summary_;
@@ -186,6 +232,9 @@ private:
     ReplayForkPanel* forkPanel_;
     QTabWidget* side_;
     QLabel* status_;
+    ReplayJobRunner* runner_;
+    QProgressBar* progress_;
+    QPushButton* cancelButton_;
 };
 
 } // namespace nexus::widgets

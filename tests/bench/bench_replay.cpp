@@ -1,6 +1,6 @@
 // Replay with hash verification (DESIGN.md §6: 10,000 node steps ≤ 100 ms).
-// A recorded run of 10,000 node executions (a think/act loop of the graph
-// below, ~1.5 KB of state) is read back from its DashStream messages and
+// A recorded run of 10,000 node executions (a think/act loop,
+// tests/unit/runtime/LoopGraph.h, ~1.5 KB of state) is read back from its DashStream messages and
 // replayed against its graph file: every step's state is rebuilt, hashed
 // (canonical JSON + SHA-256) and compared, and every route is checked.
 
@@ -11,6 +11,7 @@
 #include "runtime/TelemetryEmitter.h"
 #include "runtime/TelemetrySink.h"
 
+#include "../unit/runtime/LoopGraph.h"
 #include "BenchSupport.h"
 
 #include <QTest>
@@ -23,42 +24,7 @@ using json = nlohmann::json;
 
 namespace {
 
-json loopGraph(int steps)
-{
-    json notes = json::array();
-    for (int i = 0; i < 12; ++i)
-        notes.push_back({{"id", i},
-                         {"text", "observation " + std::to_string(i) + " about the ticket queue"},
-                         {"score", 0.5 + i / 100.0}});
-    return {{"format", "nexus-graph/1"},
-            {"name", "bench_loop"},
-            {"entry_point", "think"},
-            {"recursion_limit", steps + 10},
-            {"initial_state",
-             {{"n", 0},
-              {"goal", "Keep the support queue under ten minutes of wait"},
-              {"notes", notes},
-              {"plan", {{"step", 0}, {"status", "open"}}}}},
-            {"nodes",
-             {{{"name", "think"},
-               {"latency_ms", {{"uniform", {5, 20}}}},
-               {"updates",
-                {{{"op", "increment"}, {"path", "/n"}},
-                 {{"op", "set"}, {"path", "/plan/status"}, {"value", "thinking about {{/n}}"}}}}},
-              {{"name", "act"},
-               {"latency_ms", {{"uniform", {5, 20}}}},
-               {"updates",
-                {{{"op", "increment"}, {"path", "/plan/step"}},
-                 {{"op", "set"}, {"path", "/last_action"}, {"int_range", {1, 1000}}}}}}}},
-            {"edges",
-             {{{"from", "think"}, {"to", "act"}},
-              {{"from", "act"},
-               {"routes",
-                {{{"label", "again"},
-                  {"to", "think"},
-                  {"when", {{"path", "/n"}, {"op", "<"}, {"value", steps / 2}}}},
-                 {{"label", "done"}, {"to", "__end__"}, {"default", true}}}}}}}};
-}
+using replaytest::loopGraph;
 
 struct Recorded
 {

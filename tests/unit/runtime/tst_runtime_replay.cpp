@@ -502,7 +502,7 @@ private slots:
     {
         const Graph graph = sample("support_triage");
         const RecordedRun run = record(graph, 1);
-        ReplaySession session(readRecording(run.messages), graph, {"triage.json", true, true});
+        ReplaySession session(readRecording(run.messages), graph, {"triage.json", true, true, {}});
         const json report = replayReportJson(session, true);
         QCOMPARE(report["ok"].get<bool>(), true);
         QCOMPARE(report["graph"]["source"].get<std::string>(), std::string("triage.json"));
