@@ -11,6 +11,7 @@ endif()
 pkg_check_modules(GVC REQUIRED IMPORTED_TARGET libgvc libcgraph)
 find_package(gRPC CONFIG REQUIRED)
 find_package(SQLite3 REQUIRED)
+find_package(PostgreSQL REQUIRED) # libpq (libpq-dev); the server (postgresql) only for tests
 
 find_package(Qt6 6.4 REQUIRED COMPONENTS Core Gui Widgets Charts Concurrent Test)
 qt_standard_project_setup()

@@ -1,10 +1,12 @@
 // nexusd: the reference Nexus service (docs/nexus-api.md).
 #include "server/api/NexusServer.h"
+#include "server/store/OpenStore.h"
 
 #include "NexusVersion.h"
 
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <pthread.h>
 
 int main(int argc, char** argv)
@@ -41,9 +43,11 @@ int main(int argc, char** argv)
     if (!(*server)->kafkaAddress().empty())
         std::printf("kafka: %s\n", (*server)->kafkaAddress().c_str());
     std::fflush(stdout);
-    std::fprintf(
-        stderr, "nexusd %s: data in %s%s\n", NEXUS_VERSION, (*server)->options().dataDir.c_str(),
-        (*server)->options().sandbox ? " (sandbox: calls without a token act as admin)" : "");
+    const auto& options = (*server)->options();
+    const std::string store = nexus::server::describeStoreSpec(
+        options.store, (std::filesystem::path(options.dataDir) / "nexus.db").string());
+    std::fprintf(stderr, "nexusd %s: store %s%s\n", NEXUS_VERSION, store.c_str(),
+                 options.sandbox ? " (sandbox: calls without a token act as admin)" : "");
 
     int received = 0;
     sigwait(&signals, &received);

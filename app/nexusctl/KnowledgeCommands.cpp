@@ -37,6 +37,7 @@ std::string kindText(pb::KnowledgeKind k)
 int kbLs(const ArgParser& args, const Connection& c)
 {
     pb::ListEntriesRequest request;
+    request.set_tenant_id(args.value("tenant", ""));
     if (auto s = args.value("status")) {
         pb::KnowledgeStatus status;
         if (!parseEnum<pb::KnowledgeStatus>(*s, "KNOWLEDGE_STATUS_", pb::KnowledgeStatus_Name,
@@ -156,11 +157,11 @@ int kbReview(const ArgParser& args, const Connection& c, pb::ReviewDecision deci
 int kbCommand(const Args& raw)
 {
     auto options = connectionOptions();
-    options.insert({"status", "kind", "limit", "comment", "revision", "request-id"});
+    options.insert({"status", "kind", "limit", "comment", "revision", "request-id", "tenant"});
     const ArgParser args(raw, options, {"json", "help"});
     if (args.flag("help") || args.positional().empty()) {
         std::printf(
-            "Usage: nexusctl kb ls [--status S] [--kind K] [--limit N] [--json]\n"
+            "Usage: nexusctl kb ls [--status S] [--kind K] [--tenant T] [--limit N] [--json]\n"
             "       nexusctl kb show ENTRY_ID [--json]\n"
             "       nexusctl kb approve ENTRY_ID [--comment C] [--revision N] [--request-id ID] "
             "[--json]\n"

@@ -137,6 +137,7 @@ int launch(const ArgParser& args, const Connection& c)
     pb::LaunchRolloutRequest request;
     request.set_version_id(args.positional()[1]);
     request.set_request_id(args.value("request-id", newRequestId()));
+    request.set_tenant_id(args.value("tenant", ""));
     const auto window = args.integer("analysis-seconds", 120);
     const auto minSamples = args.integer("min-samples", 20);
     if (!window || !minSamples)
@@ -172,6 +173,7 @@ int list(const ArgParser& args, const Connection& c)
     pb::ListRolloutsRequest request;
     request.set_active_only(args.flag("active"));
     request.set_graph_name(args.value("graph", ""));
+    request.set_tenant_id(args.value("tenant", ""));
     pb::ListRolloutsResponse response;
     auto ctx = c.context();
     if (auto s = service->ListRollouts(ctx.get(), request, &response); !s.ok())
@@ -254,12 +256,12 @@ int status(const ArgParser& args, const Connection& c)
 void help()
 {
     std::printf(
-        "Usage: nexusctl rollout ls [--active] [--graph G] [--json]\n"
+        "Usage: nexusctl rollout ls [--active] [--graph G] [--tenant T] [--json]\n"
         "       nexusctl rollout versions [--graph G] [--node N] [--json]\n"
         "       nexusctl rollout create-version --from-entry ENTRY_ID [--json]\n"
         "       nexusctl rollout launch VERSION_ID [--steps 5,25,50,100] [--analysis-seconds S]\n"
         "                [--min-samples N] [--max-quality-drop F] [--max-p95-increase F] "
-        "[--max-error-rate F] [--json]\n"
+        "[--max-error-rate F] [--tenant T] [--json]\n"
         "       nexusctl rollout status ROLLOUT_ID [--json]\n"
         "       nexusctl rollout set-weight ROLLOUT_ID PERCENT [--json]\n"
         "       nexusctl rollout promote ROLLOUT_ID [--full] [--json]\n"
@@ -294,7 +296,7 @@ int rolloutCommand(const Args& raw)
     auto options = connectionOptions();
     options.insert({"graph", "from-entry", "steps", "analysis-seconds", "min-samples",
                     "max-quality-drop", "max-p95-increase", "max-error-rate", "request-id",
-                    "revision", "reason", "node", "step", "until", "seen-live"});
+                    "revision", "reason", "node", "step", "until", "seen-live", "tenant"});
     const ArgParser args(raw, options,
                          {"json", "help", "active", "full", "shipped", "seen-shipped"});
     if (args.flag("help") || args.positional().empty()) {

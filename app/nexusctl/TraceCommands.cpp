@@ -33,6 +33,7 @@ int traceLs(const ArgParser& args, const Connection& c)
     request.set_graph_name(args.value("graph", ""));
     request.set_deployment(args.value("deployment", ""));
     request.set_text(args.value("text", ""));
+    request.set_tenant_id(args.value("tenant", ""));
     if (auto s = args.value("status")) {
         pb::RunStatus status;
         if (!parseStatus(*s, status))
@@ -126,11 +127,11 @@ int traceCommand(const Args& raw)
         return raw[0] == "replay" ? traceReplayCommand(rest) : traceForkCommand(rest);
     }
     auto options = connectionOptions();
-    options.insert({"instance", "graph", "deployment", "status", "text", "limit", "out"});
+    options.insert({"instance", "graph", "deployment", "status", "text", "limit", "out", "tenant"});
     const ArgParser args(raw, options, {"json", "help"});
     if (args.flag("help") || args.positional().empty()) {
         std::printf("Usage: nexusctl trace ls [--instance I] [--graph G] [--deployment D] "
-                    "[--status S] [--text T]\n"
+                    "[--status S] [--text T] [--tenant T]\n"
                     "                         [--limit N] [--json]\n"
                     "       nexusctl trace get THREAD_ID --out FILE.dstrace [--json]\n"
                     "       nexusctl trace replay FILE.dstrace [--graph GRAPH] [--json]\n"

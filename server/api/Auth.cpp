@@ -4,6 +4,7 @@
 #include "protocol/Ids.h"
 #include "server/api/TextFile.h"
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -56,10 +57,71 @@ bool parseRole(const std::string& text, pb::Role& role)
     return false;
 }
 
+TenantScope TenantScope::of(const Identity& caller)
+{
+    TenantScope scope;
+    scope.all_ = caller.role == pb::ROLE_ADMIN || caller.tenants.empty();
+    if (!scope.all_)
+        scope.tenants_ = caller.tenants;
+    return scope;
+}
+
+bool TenantScope::allows(const std::string& tenant) const
+{
+    return all_ || std::find(tenants_.begin(), tenants_.end(), tenant) != tenants_.end();
+}
+
+std::string TenantScope::describe() const
+{
+    std::string out;
+    for (const auto& t : tenants_)
+        out += (out.empty() ? "" : ", ") + (t.empty() ? std::string("\"\"") : t);
+    return out;
+}
+
+protocol::Expected<std::vector<std::string>, grpc::Status>
+TenantScope::narrow(const std::string& requested) const
+{
+    if (requested.empty())
+        return all_ ? std::vector<std::string>{} : tenants_;
+    if (!allows(requested))
+        return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                            "tenant " + requested +
+                                " is not one this token may see (token tenants: " + describe() +
+                                ")");
+    return std::vector<std::string>{requested};
+}
+
+grpc::Status TenantScope::deniedObject(const std::string& what) const
+{
+    return grpc::Status(
+        grpc::StatusCode::PERMISSION_DENIED,
+        what + " belongs to a tenant this token may not see (token tenants: " + describe() + ")");
+}
+
+grpc::Status TenantScope::deniedFleetWide(const std::string& what) const
+{
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        what +
+                            " affects every tenant: it needs a token that is not limited to "
+                            "tenants (token tenants: " +
+                            describe() + ")");
+}
+
 void TokenRegistry::add(const std::string& name, const std::string& token, pb::Role role,
                         std::vector<std::string> tenants)
 {
     byHash_[tokenHash(token)] = Identity{name, role, std::move(tenants), {}};
+}
+
+std::vector<std::string> TokenRegistry::unscopedNonAdmin() const
+{
+    std::vector<std::string> names;
+    for (const auto& [hash, caller] : byHash_)
+        if (caller.role != pb::ROLE_ADMIN && caller.tenants.empty())
+            names.push_back(caller.actor);
+    std::sort(names.begin(), names.end());
+    return names;
 }
 
 const Identity* TokenRegistry::find(const std::string& token) const

@@ -26,6 +26,37 @@ struct Identity
     std::string peer;
 };
 
+// The tenants a caller may see (docs/SECURITY.md, "Tenants"): admin tokens,
+// tokens without a tenants list and the sandbox are unscoped (every tenant);
+// any other token sees its own tenants only.
+class TenantScope
+{
+public:
+    static TenantScope of(const Identity& caller);
+    static TenantScope unscoped() { return TenantScope{}; }
+
+    bool all() const { return all_; }
+    const std::vector<std::string>& tenants() const { return tenants_; }
+    bool allows(const std::string& tenant) const;
+    // The tenants a query returns: the caller's, or just `requested` when
+    // given; PERMISSION_DENIED for a requested tenant outside the scope.
+    // Empty = every tenant (unscoped and nothing requested).
+    protocol::Expected<std::vector<std::string>, grpc::Status>
+    narrow(const std::string& requested) const;
+    // PERMISSION_DENIED for an object of another tenant ("trace t1 belongs
+    // to a tenant this token may not see (token tenants: a, b)"); the other
+    // tenant is not named.
+    grpc::Status deniedObject(const std::string& what) const;
+    // PERMISSION_DENIED for a fleet-wide action by a scoped caller.
+    grpc::Status deniedFleetWide(const std::string& what) const;
+    // "a, b" (the token's tenants, for messages).
+    std::string describe() const;
+
+private:
+    bool all_ = true;
+    std::vector<std::string> tenants_;
+};
+
 const char* roleName(::nexus::v1::Role role); // "viewer", ...
 bool parseRole(const std::string& text, ::nexus::v1::Role& role);
 
@@ -44,6 +75,8 @@ public:
              std::vector<std::string> tenants = {});
     const Identity* find(const std::string& token) const;
     std::size_t size() const { return byHash_.size(); }
+    // Names of the non-admin tokens without a tenants list (they see every tenant).
+    std::vector<std::string> unscopedNonAdmin() const;
 
 private:
     std::map<std::string, Identity> byHash_; // sha256 hex of the token -> caller

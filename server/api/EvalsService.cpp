@@ -29,9 +29,11 @@ Status EvalsService::GetQualitySummary(ServerContext* context,
                                        const pb::QualitySummaryRequest* request,
                                        pb::QualitySummaryResponse* out)
 {
-    if (auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER); !caller)
+    auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER);
+    if (!caller)
         return caller.error();
     SampleQuery query;
+    query.tenants = TenantScope::of(*caller).tenants(); // the caller's runs only
     query.sinceUs = request->since_us() ? request->since_us() : ctx_.nowUs() - 3600LL * 1'000'000;
     query.graphName = request->graph_name();
     auto samples = ctx_.store.runSamples(query);

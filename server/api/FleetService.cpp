@@ -5,16 +5,24 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <set>
 #include <thread>
 
 namespace nexus::server {
 
 namespace {
 
-bool selected(const pb::Instance& i, const std::string& deployment, const std::string& tenant)
+// `tenants` empty = every tenant.
+bool inTenants(const pb::Instance& i, const std::vector<std::string>& tenants)
 {
-    return (deployment.empty() || i.deployment() == deployment) &&
-           (tenant.empty() || i.tenant_id() == tenant);
+    return tenants.empty() ||
+           std::find(tenants.begin(), tenants.end(), i.tenant_id()) != tenants.end();
+}
+
+bool selected(const pb::Instance& i, const std::string& deployment,
+              const std::vector<std::string>& tenants)
+{
+    return (deployment.empty() || i.deployment() == deployment) && inTenants(i, tenants);
 }
 
 } // namespace
@@ -22,13 +30,19 @@ bool selected(const pb::Instance& i, const std::string& deployment, const std::s
 Status FleetService::ListInstances(ServerContext* context, const pb::ListInstancesRequest* request,
                                    pb::ListInstancesResponse* out)
 {
-    if (auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER); !caller)
+    auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER);
+    if (!caller)
         return caller.error();
+    auto tenants = TenantScope::of(*caller).narrow(request->tenant_id());
+    if (!tenants)
+        return tenants.error();
     std::vector<pb::Instance> instances;
     if (ctx_.fleet) {
         FleetSnapshot snapshot = ctx_.fleet->snapshot(ctx_.nowUs());
         instances = std::move(snapshot.instances);
-        *out->mutable_totals() = snapshot.totals;
+        // Totals over what the caller may see.
+        *out->mutable_totals() =
+            tenants->empty() ? snapshot.totals : ctx_.fleet->totalsFor(*tenants, snapshot.asOfUs);
         out->set_as_of_us(snapshot.asOfUs);
     } else {
         // No ingestion in this process: what the store knows, without live metrics.
@@ -39,7 +53,7 @@ Status FleetService::ListInstances(ServerContext* context, const pb::ListInstanc
         out->set_as_of_us(ctx_.nowUs());
     }
     std::erase_if(instances, [&](const pb::Instance& i) {
-        return !selected(i, request->deployment(), request->tenant_id());
+        return !selected(i, request->deployment(), *tenants);
     });
     // Paging by position in the id-sorted list.
     std::sort(instances.begin(), instances.end(), [](const pb::Instance& a, const pb::Instance& b) {
@@ -64,11 +78,38 @@ Status FleetService::ListInstances(ServerContext* context, const pb::ListInstanc
 Status FleetService::WatchFleet(ServerContext* context, const pb::WatchFleetRequest* request,
                                 grpc::ServerWriter<pb::FleetUpdate>* writer)
 {
-    if (auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER); !caller)
+    auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER);
+    if (!caller)
         return caller.error();
+    auto tenants = TenantScope::of(*caller).narrow(request->tenant_id());
+    if (!tenants)
+        return tenants.error();
     if (!ctx_.fleet)
         return Status(grpc::StatusCode::UNAVAILABLE,
                       "this Nexus does not ingest telemetry, so it has no live fleet");
+    std::set<std::string> sent; // instance ids this subscriber was shown
+    // The update as this caller may see it: its tenants' instances, removals
+    // of instances it was shown, totals over its tenants.
+    const auto scoped = [&](pb::FleetUpdate update) {
+        if (tenants->empty())
+            return update;
+        pb::FleetUpdate out;
+        out.set_full(update.full());
+        if (update.full())
+            sent.clear();
+        for (auto& i : *update.mutable_upserted())
+            if (inTenants(i, *tenants)) {
+                sent.insert(i.instance_id());
+                *out.add_upserted() = std::move(i);
+            }
+        for (const auto& id : update.removed())
+            if (sent.erase(id) > 0)
+                out.add_removed(id);
+        *out.mutable_totals() = ctx_.fleet->totalsFor(*tenants, update.as_of_us());
+        out.set_as_of_us(update.as_of_us());
+        out.set_revision(update.revision());
+        return out;
+    };
     const auto interval = std::chrono::milliseconds(
         request->interval_ms() <= 0 ? 1000 : std::clamp(request->interval_ms(), 250, 60000));
     std::uint64_t revision = 0;
@@ -76,7 +117,7 @@ Status FleetService::WatchFleet(ServerContext* context, const pb::WatchFleetRequ
     auto next = std::chrono::steady_clock::now();
     while (!ctx_.streamShouldEnd(*context)) {
         if (const auto now = std::chrono::steady_clock::now(); now >= next) {
-            pb::FleetUpdate update = ctx_.fleet->changesSince(revision, ctx_.nowUs());
+            pb::FleetUpdate update = scoped(ctx_.fleet->changesSince(revision, ctx_.nowUs()));
             if (revision == 0 || update.full() || update.upserted_size() > 0 ||
                 update.removed_size() > 0)
                 if (!writer->Write(update))
@@ -95,7 +136,8 @@ Status FleetService::GetMetricSeries(ServerContext* context,
                                      const pb::GetMetricSeriesRequest* request,
                                      pb::GetMetricSeriesResponse* out)
 {
-    if (auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER); !caller)
+    auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER);
+    if (!caller)
         return caller.error();
     const std::int64_t end = request->end_us() ? request->end_us() : ctx_.nowUs();
     const std::int64_t start = request->start_us() ? request->start_us() : end - 3600LL * 1'000'000;
@@ -116,6 +158,7 @@ Status FleetService::GetMetricSeries(ServerContext* context,
     query.untilUs = end;
     query.instanceIds.assign(request->instance_ids().begin(), request->instance_ids().end());
     query.deployments.assign(request->deployments().begin(), request->deployments().end());
+    query.tenants = TenantScope::of(*caller).tenants(); // the caller's runs only
     auto samples = ctx_.store.runSamples(query);
     if (!samples)
         return toStatus(samples.error());

@@ -1,5 +1,6 @@
 #include "server/api/Services.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace nexus::server {
@@ -7,11 +8,15 @@ namespace nexus::server {
 Status KnowledgeService::ListEntries(ServerContext* context, const pb::ListEntriesRequest* request,
                                      pb::ListEntriesResponse* out)
 {
-    if (auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER); !caller)
+    auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER);
+    if (!caller)
         return caller.error();
+    auto tenants = TenantScope::of(*caller).narrow(request->tenant_id());
+    if (!tenants)
+        return tenants.error();
     pb::ListEntriesRequest query = *request;
     query.set_page_size(clampPageSize(request->page_size()));
-    auto page = ctx_.store.listEntries(query);
+    auto page = ctx_.store.listEntries(query, TenantFilter{*tenants, {}});
     if (!page)
         return toStatus(page.error());
     for (auto& e : page->entries)
@@ -25,11 +30,17 @@ Status KnowledgeService::ListEntries(ServerContext* context, const pb::ListEntri
 Status KnowledgeService::GetEntry(ServerContext* context, const pb::GetEntryRequest* request,
                                   pb::GetEntryResponse* out)
 {
-    if (auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER); !caller)
+    auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER);
+    if (!caller)
         return caller.error();
     auto entry = ctx_.store.getEntry(request->entry_id());
     if (!entry)
         return toStatus(entry.error());
+    if (auto denied =
+            ctx_.checkTenant(*caller, entry->entry().tenant_id(), "entry " + request->entry_id(),
+                             "knowledge.get", request->entry_id());
+        !denied.ok())
+        return denied;
     *out = std::move(*entry);
     return Status::OK;
 }
@@ -52,10 +63,18 @@ Status KnowledgeService::ReviewEntry(ServerContext* context, const pb::ReviewEnt
         return Status(grpc::StatusCode::INVALID_ARGUMENT, "a rejection needs a comment");
 
     const char* verb = request->decision() == pb::REVIEW_DECISION_APPROVE ? "approve" : "reject";
+    std::string tenant;
+    if (auto current = ctx_.store.getEntry(request->entry_id()); current) {
+        tenant = current->entry().tenant_id();
+        if (auto denied = ctx_.checkTenant(*caller, tenant, "entry " + request->entry_id(), action,
+                                           request->entry_id(), request->request_id());
+            !denied.ok())
+            return denied;
+    }
     auto outcome = ctx_.store.reviewEntry(*request, caller->actor, ctx_.nowUs());
     if (!outcome) {
         ctx_.audit(*caller, action, request->entry_id(), "refused: " + outcome.error().message,
-                   request->request_id(), verb);
+                   request->request_id(), verb, tenant);
         return toStatus(outcome.error());
     }
     out->mutable_entry()->Swap(&outcome->entry);
@@ -63,7 +82,7 @@ Status KnowledgeService::ReviewEntry(ServerContext* context, const pb::ReviewEnt
     out->set_replayed(outcome->replayed);
     if (!outcome->replayed) {
         ctx_.audit(*caller, action, request->entry_id(), std::string("ok: ") + verb,
-                   request->request_id(), request->comment());
+                   request->request_id(), request->comment(), tenant);
         pb::KnowledgeEvent event;
         event.set_type(pb::KnowledgeEvent::TYPE_REVIEWED);
         *event.mutable_entry() = out->entry();
@@ -73,11 +92,20 @@ Status KnowledgeService::ReviewEntry(ServerContext* context, const pb::ReviewEnt
     return Status::OK;
 }
 
-Status KnowledgeService::WatchKnowledge(ServerContext* context, const pb::WatchKnowledgeRequest*,
+Status KnowledgeService::WatchKnowledge(ServerContext* context,
+                                        const pb::WatchKnowledgeRequest* request,
                                         grpc::ServerWriter<pb::KnowledgeEvent>* writer)
 {
-    if (auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER); !caller)
+    auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER);
+    if (!caller)
         return caller.error();
+    auto tenants = TenantScope::of(*caller).narrow(request->tenant_id());
+    if (!tenants)
+        return tenants.error();
+    const auto visible = [&](const pb::KnowledgeEvent& e) {
+        return tenants->empty() ||
+               std::find(tenants->begin(), tenants->end(), e.entry().tenant_id()) != tenants->end();
+    };
     auto queue = ctx_.events.knowledge.subscribe();
     // Tell the client the watch is in place: what happens from now on reaches it.
     writer->SendInitialMetadata();
@@ -86,7 +114,7 @@ Status KnowledgeService::WatchKnowledge(ServerContext* context, const pb::WatchK
         if (queue->takeOverflow())
             return Status(grpc::StatusCode::ABORTED,
                           "the knowledge stream fell behind; list the entries again and re-watch");
-        if (event && !writer->Write(*event))
+        if (event && visible(*event) && !writer->Write(*event))
             return Status(grpc::StatusCode::CANCELLED, "the client went away");
         if (queue->closed() && !event)
             break;

@@ -1,5 +1,6 @@
 #include "server/api/NexusServer.h"
 
+#include "server/api/ChangeFeed.h"
 #include "server/api/Services.h"
 #include "server/api/TextFile.h"
 #include "server/ingest/FleetAggregator.h"
@@ -7,7 +8,7 @@
 #include "server/kafka/EmbeddedBroker.h"
 #include "server/rollout/RolloutController.h"
 #include "server/sim/FleetSimulator.h"
-#include "server/store/SqliteStore.h"
+#include "server/store/OpenStore.h"
 
 #include "NexusVersion.h"
 
@@ -22,6 +23,7 @@
 #include <mutex>
 #include <sstream>
 #include <thread>
+#include <unistd.h>
 
 namespace nexus::server {
 
@@ -32,7 +34,7 @@ struct NexusServer::Parts
     ServerOptions options;
     std::string nexusAddress;
     std::string kafkaAddress;
-    std::unique_ptr<SqliteStore> store;
+    std::unique_ptr<Store> store;
     EventHub events;
     std::unique_ptr<Authorizer> auth;
     std::unique_ptr<EmbeddedBroker> broker;
@@ -40,6 +42,8 @@ struct NexusServer::Parts
     std::unique_ptr<Ingestor> ingestor;
     std::unique_ptr<RolloutController> controller;
     std::unique_ptr<FleetSimulator> simulator;
+    // Replicas (a PostgreSQL store): other replicas' changes reach the streams.
+    std::unique_ptr<ChangeFeed> feed;
     std::atomic<bool> stopping{false};
     std::unique_ptr<ServiceContext> context;
     std::vector<std::unique_ptr<grpc::Service>> services;
@@ -118,7 +122,7 @@ NexusServer::start(const ServerOptions& requested)
     if (ec)
         return StartError{"cannot create the data directory " + p.options.dataDir + ": " +
                           ec.message()};
-    auto store = SqliteStore::open((fs::path(p.options.dataDir) / "nexus.db").string());
+    auto store = openStore(p.options.store, (fs::path(p.options.dataDir) / "nexus.db").string());
     if (!store)
         return StartError{"cannot open the store: " + store.error().message};
     p.store = std::move(*store);
@@ -130,6 +134,15 @@ NexusServer::start(const ServerOptions& requested)
         if (!loaded)
             return StartError{loaded.error().message};
         tokens = std::move(*loaded);
+        // Unscoped non-admin tokens still see every tenant (compatibility): say so once.
+        if (const auto unscoped = tokens.unscopedNonAdmin(); !unscoped.empty()) {
+            std::string names;
+            for (const auto& n : unscoped)
+                names += (names.empty() ? "" : ", ") + n;
+            std::fprintf(stderr,
+                         "nexusd: warning: tokens without \"tenants\" see every tenant: %s\n",
+                         names.c_str());
+        }
     }
     p.auth = std::make_unique<Authorizer>(std::move(tokens), p.options.sandbox);
 
@@ -151,7 +164,27 @@ NexusServer::start(const ServerOptions& requested)
     }
 
     // Rollouts: the controller keeps its routes; the ticker below drives it.
-    p.controller = std::make_unique<RolloutController>(*p.store, p.events);
+    // On PostgreSQL several replicas may share the store: the one holding
+    // the lease drives rollouts, and the change feed brings the others' changes.
+    const bool replicas = storeKindOf(p.options.store) == StoreKind::Postgres;
+    RolloutControllerOptions rollouts;
+    if (replicas) {
+        std::string name = p.options.replicaName;
+        if (name.empty()) {
+            char host[256] = {};
+            gethostname(host, sizeof host - 1);
+            name = std::string(host) + ":" + std::to_string(getpid());
+        }
+        rollouts.leaseHolder = name;
+        rollouts.leaseTtlUs = static_cast<std::int64_t>(p.options.leaseTtlSeconds * 1e6);
+        rollouts.onDriverChange = [name](bool driving) {
+            std::fprintf(stderr, "nexusd: rollouts: %s %s\n", name.c_str(),
+                         driving ? "drives rollouts now (holds the rollout-driver lease)"
+                                 : "no longer drives rollouts (gave up or lost the lease)");
+            std::fflush(stderr);
+        };
+    }
+    p.controller = std::make_unique<RolloutController>(*p.store, p.events, rollouts);
 
     // Ingestion (when there is a Kafka to read).
     p.fleet = std::make_unique<FleetAggregator>();
@@ -161,6 +194,12 @@ NexusServer::start(const ServerOptions& requested)
         ingest.topics = p.options.topics;
         ingest.groupId = p.options.groupId;
         ingest.kafkaConfig = p.options.kafkaProperties;
+        ingest.consumerConfig = p.options.consumerProperties;
+        if (replicas) {
+            // Every replica's fleet view comes from the shared store.
+            ingest.fleetFromStore = true;
+            ingest.persistIntervalMs = 1000;
+        }
         if (p.options.embeddedKafka) {
             // One nexusd reads every partition: no group join, which the
             // mock broker holds for 3 s (and a rejoin until the old member's
@@ -180,6 +219,12 @@ NexusServer::start(const ServerOptions& requested)
             return StartError{"cannot start Kafka ingestion: " + started.error().message};
     }
 
+    if (replicas) {
+        p.feed = std::make_unique<ChangeFeed>(
+            *p.store, p.events, p.ingestor ? p.fleet.get() : nullptr, p.controller.get());
+        if (auto started = p.feed->start(); !started)
+            return StartError{"cannot read the store's change feed: " + started.error().message};
+    }
     // The simulated fleet publishes to the first topic, like DashFlow's producers.
     if (p.options.simulate > 0) {
         FleetSimulatorOptions sim;
@@ -283,6 +328,10 @@ void NexusServer::stop()
     p.tickWake.notify_all();
     if (p.ticker.joinable())
         p.ticker.join();
+    if (p.controller)
+        p.controller->releaseLease(); // another replica takes over at once
+    if (p.feed)
+        p.feed->stop();
     p.events.closeAll();
     {
         std::lock_guard lock(p.healthMutex);

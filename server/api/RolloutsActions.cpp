@@ -35,10 +35,22 @@ using Action = RolloutResult (RolloutController::*)(const pb::RolloutActionReque
 Status act(ServiceContext& ctx, ServerContext* context, const pb::RolloutActionRequest* request,
            pb::Role role, const char* verb, Action action, pb::Rollout* out)
 {
-    auto who = ctx.authorize(*context, role, std::string("rollout.") + verb, request->rollout_id(),
-                             request->request_id());
+    const std::string auditAction = std::string("rollout.") + verb;
+    auto who =
+        ctx.authorize(*context, role, auditAction, request->rollout_id(), request->request_id());
     if (!who)
         return who.error();
+    // Another tenant's rollout is refused; a fleet-wide one needs an unscoped token.
+    if (auto stored = ctx.store.rollout(request->rollout_id()); stored && stored->has_value()) {
+        const std::string what = "rollout " + request->rollout_id();
+        const Status denied = (*stored)->tenant_id().empty()
+                                  ? ctx.checkFleetWide(*who, what, auditAction,
+                                                       request->rollout_id(), request->request_id())
+                                  : ctx.checkTenant(*who, (*stored)->tenant_id(), what, auditAction,
+                                                    request->rollout_id(), request->request_id());
+        if (!denied.ok())
+            return denied;
+    }
     if (!ctx.rollouts)
         return Status(grpc::StatusCode::UNAVAILABLE, "the rollout controller is not running");
     if (request->request_id().empty())
@@ -65,7 +77,28 @@ Status RolloutsService::LaunchRollout(ServerContext* context,
         return Status(grpc::StatusCode::UNAVAILABLE, "the rollout controller is not running");
     if (request->request_id().empty())
         return Status(grpc::StatusCode::INVALID_ARGUMENT, "a launch needs a request_id");
-    auto result = ctx_.rollouts->launch(*request, controllerCaller(*who), ctx_.nowUs());
+    // The rollout's tenant: the one named, else the caller's only tenant;
+    // fleet-wide ("") only for a token that is not limited to tenants.
+    const TenantScope scope = TenantScope::of(*who);
+    pb::LaunchRolloutRequest launch = *request;
+    if (launch.tenant_id().empty() && !scope.all()) {
+        if (scope.tenants().size() != 1) {
+            const Status status(grpc::StatusCode::INVALID_ARGUMENT,
+                                "this token may see several tenants (" + scope.describe() +
+                                    "): name the tenant whose runs the rollout routes");
+            ctx_.audit(*who, "rollout.launch", request->version_id(),
+                       "refused: " + status.error_message(), request->request_id());
+            return status;
+        }
+        launch.set_tenant_id(scope.tenants().front());
+    }
+    if (auto narrowed = scope.narrow(launch.tenant_id()); !narrowed) {
+        ctx_.audit(*who, "rollout.launch", request->version_id(),
+                   "denied: " + narrowed.error().error_message(), request->request_id(), {},
+                   launch.tenant_id());
+        return narrowed.error();
+    }
+    auto result = ctx_.rollouts->launch(launch, controllerCaller(*who), ctx_.nowUs());
     if (!result)
         return toStatus(result.error());
     *out = std::move(*result);
@@ -81,6 +114,11 @@ Status RolloutsService::RestoreVersion(ServerContext* context,
                        request->graph_name() + "/" + request->node_id(), request->request_id());
     if (!who)
         return who.error();
+    if (auto denied = ctx_.checkFleetWide(*who, "restoring a version", "version.restore",
+                                          request->graph_name() + "/" + request->node_id(),
+                                          request->request_id());
+        !denied.ok())
+        return denied;
     if (!ctx_.rollouts)
         return Status(grpc::StatusCode::UNAVAILABLE, "the rollout controller is not running");
     if (request->request_id().empty())

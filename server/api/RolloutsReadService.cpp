@@ -2,9 +2,25 @@
 // rollout are in RolloutsActions.cpp (they go through the controller).
 #include "server/api/Services.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace nexus::server {
+
+namespace {
+
+// The rollout tenants a caller lists: its own and the fleet-wide ones (""),
+// or just the tenant it asks for.
+protocol::Expected<std::vector<std::string>, grpc::Status>
+visibleRolloutTenants(const Identity& caller, const std::string& requested)
+{
+    auto tenants = TenantScope::of(caller).narrow(requested);
+    if (tenants && requested.empty() && !tenants->empty())
+        tenants->push_back("");
+    return tenants;
+}
+
+} // namespace
 
 Status RolloutsService::ListVersions(ServerContext* context, const pb::ListVersionsRequest* request,
                                      pb::ListVersionsResponse* out)
@@ -28,6 +44,12 @@ Status RolloutsService::CreateVersion(ServerContext* context,
                                  request->request_id());
     if (!caller)
         return caller.error();
+    // Versions are graph-level: one made by hand affects every tenant.
+    if (request->source_entry_id().empty())
+        if (auto denied = ctx_.checkFleetWide(*caller, "a version without a source entry", action,
+                                              {}, request->request_id());
+            !denied.ok())
+            return denied;
     if (request->request_id().empty())
         return Status(grpc::StatusCode::INVALID_ARGUMENT, "CreateVersion needs a request_id");
     if (auto seen = ctx_.store.findRequest(request->request_id()); seen && seen->has_value()) {
@@ -41,6 +63,10 @@ Status RolloutsService::CreateVersion(ServerContext* context,
         if (!entry)
             return toStatus(entry.error());
         const pb::KnowledgeEntry& e = entry->entry();
+        if (auto denied = ctx_.checkTenant(*caller, e.tenant_id(), "entry " + e.entry_id(), action,
+                                           e.entry_id(), request->request_id());
+            !denied.ok())
+            return denied;
         if (e.kind() != pb::KNOWLEDGE_KIND_PROMPT_OPTIMIZATION)
             return Status(grpc::StatusCode::FAILED_PRECONDITION,
                           "only a prompt optimization can become an optimization version");
@@ -74,9 +100,14 @@ Status RolloutsService::CreateVersion(ServerContext* context,
 Status RolloutsService::ListRollouts(ServerContext* context, const pb::ListRolloutsRequest* request,
                                      pb::ListRolloutsResponse* out)
 {
-    if (auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER); !caller)
+    auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER);
+    if (!caller)
         return caller.error();
-    auto rollouts = ctx_.store.listRollouts(request->active_only(), request->graph_name());
+    auto tenants = visibleRolloutTenants(*caller, request->tenant_id());
+    if (!tenants)
+        return tenants.error();
+    auto rollouts = ctx_.store.listRollouts(request->active_only(), request->graph_name(),
+                                            TenantFilter{*tenants, {}});
     if (!rollouts)
         return toStatus(rollouts.error());
     for (auto& r : *rollouts)
@@ -87,13 +118,20 @@ Status RolloutsService::ListRollouts(ServerContext* context, const pb::ListRollo
 Status RolloutsService::GetRollout(ServerContext* context, const pb::GetRolloutRequest* request,
                                    pb::Rollout* out)
 {
-    if (auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER); !caller)
+    auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER);
+    if (!caller)
         return caller.error();
     auto rollout = ctx_.store.rollout(request->rollout_id());
     if (!rollout)
         return toStatus(rollout.error());
     if (!rollout->has_value())
         return Status(grpc::StatusCode::NOT_FOUND, "no rollout " + request->rollout_id());
+    if (!(*rollout)->tenant_id().empty()) // fleet-wide rollouts are readable by all
+        if (auto denied = ctx_.checkTenant(*caller, (*rollout)->tenant_id(),
+                                           "rollout " + request->rollout_id(), "rollout.get",
+                                           request->rollout_id());
+            !denied.ok())
+            return denied;
     *out = **rollout;
     return Status::OK;
 }
@@ -102,12 +140,20 @@ Status RolloutsService::WatchRollouts(ServerContext* context,
                                       const pb::WatchRolloutsRequest* request,
                                       grpc::ServerWriter<pb::Rollout>* writer)
 {
-    if (auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER); !caller)
+    auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER);
+    if (!caller)
         return caller.error();
+    auto tenants = visibleRolloutTenants(*caller, request->tenant_id());
+    if (!tenants)
+        return tenants.error();
+    const auto visible = [&](const pb::Rollout& r) {
+        return tenants->empty() ||
+               std::find(tenants->begin(), tenants->end(), r.tenant_id()) != tenants->end();
+    };
     auto queue = ctx_.events.rollouts.subscribe();
     writer->SendInitialMetadata(); // the watch is in place
     // Start with the current state, so a watcher never has to poll first.
-    if (auto current = ctx_.store.listRollouts(false, {}); current)
+    if (auto current = ctx_.store.listRollouts(false, {}, TenantFilter{*tenants, {}}); current)
         for (const auto& r : *current)
             if (request->rollout_id().empty() || r.rollout_id() == request->rollout_id())
                 if (!writer->Write(r))
@@ -116,7 +162,7 @@ Status RolloutsService::WatchRollouts(ServerContext* context,
         auto rollout = queue->next(std::chrono::milliseconds(250));
         if (queue->takeOverflow())
             return Status(grpc::StatusCode::ABORTED, "the rollout stream fell behind; re-watch");
-        if (rollout &&
+        if (rollout && visible(*rollout) &&
             (request->rollout_id().empty() || rollout->rollout_id() == request->rollout_id()))
             if (!writer->Write(*rollout))
                 return Status(grpc::StatusCode::CANCELLED, "the client went away");

@@ -107,7 +107,8 @@ Status RolloutsService::GetRolloutSeries(ServerContext* context,
                                          const pb::GetRolloutSeriesRequest* request,
                                          pb::GetRolloutSeriesResponse* out)
 {
-    if (auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER); !caller)
+    auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER);
+    if (!caller)
         return caller.error();
     if (request->step_seconds() < 0)
         return Status(grpc::StatusCode::INVALID_ARGUMENT,
@@ -118,6 +119,14 @@ Status RolloutsService::GetRolloutSeries(ServerContext* context,
     if (!stored->has_value())
         return Status(grpc::StatusCode::NOT_FOUND, "no rollout " + request->rollout_id());
     const pb::Rollout& rollout = **stored;
+    const TenantScope scope = TenantScope::of(*caller);
+    // A fleet-wide rollout is readable by every caller, over its own runs.
+    if (!rollout.tenant_id().empty())
+        if (auto denied =
+                ctx_.checkTenant(*caller, rollout.tenant_id(), "rollout " + rollout.rollout_id(),
+                                 "rollout.series", rollout.rollout_id());
+            !denied.ok())
+            return denied;
 
     // From the launch to the end of the rollout, or now while it is active.
     const std::int64_t startUs = rollout.created_us();
@@ -141,6 +150,7 @@ Status RolloutsService::GetRolloutSeries(ServerContext* context,
 
     SampleQuery query; // no limit: a long rollout is read whole
     query.rolloutId = rollout.rollout_id();
+    query.tenants = scope.tenants();
     query.sinceUs = startUs;
     query.untilUs = endUs + 1; // runs that ended at the end count
     auto runs = ctx_.store.runSamples(query);

@@ -18,7 +18,7 @@ const char* serverOptionsHelp()
     return R"(Usage: nexusd [OPTIONS]
 
 The reference Nexus service for DashFlow fleets: ingests DashStream telemetry
-from Kafka, keeps every run's record log in SQLite, aggregates the fleet,
+from Kafka, keeps every run's record log in SQLite or PostgreSQL, aggregates the fleet,
 holds the knowledge base and optimization versions, drives canary rollouts,
 and serves it all over gRPC (nexus.v1, see docs/nexus-api.md).
 
@@ -30,6 +30,10 @@ Quick start:
 Options:
   --listen HOST:PORT     gRPC address (default 127.0.0.1:7420; port 0 picks a free one)
   --data-dir DIR         where the SQLite store lives (default ./nexus-data)
+  --store SPEC           the store: postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=...]
+                         (PostgreSQL, a libpq URI; put a password in a --config file or
+                         ~/.pgpass, not on the command line), sqlite:PATH or a PATH
+                         (SQLite); default: SQLite in --data-dir (nexus.db)
   --kafka SERVERS        Kafka bootstrap servers to ingest from (comma separated)
   --topic NAME           topic to ingest; repeat for several (default dashstream-events)
   --group-id ID          Kafka consumer group (default nexusd)
@@ -37,6 +41,12 @@ Options:
                          security.protocol=SASL_SSL; repeat for several. Put secrets
                          (sasl.password, ssl.key.password) in a --config file that only
                          nexusd's user can read, not on the command line
+  --consumer-property K=V  a librdkafka property for the ingest consumer only, e.g.
+                         session.timeout.ms=6000 (how fast a dead replica's partitions move)
+  --replica-name NAME    this replica's name in the rollout-driver lease and the audit
+                         log (default HOST:PID); replicas are nexusd processes sharing a
+                         postgres:// --store and a --group-id (docs/DEPLOYMENT.md)
+  --lease-ttl SECONDS    how long the rollout-driver lease outlives its holder (default 10)
   --embedded-kafka       start an in-process Kafka-protocol broker (librdkafka's mock
                          cluster) on loopback and ingest from it; its address is printed
   --simulate N           run a simulated fleet of N instances publishing to the topic
@@ -72,13 +82,18 @@ namespace {
 const std::map<std::string, bool>& knownOptions() // name -> takes a value
 {
     static const std::map<std::string, bool> known = {
-        {"listen", true},        {"data-dir", true},       {"kafka", true},
-        {"topic", true},         {"group-id", true},       {"embedded-kafka", false},
-        {"simulate", true},      {"sim-rate", true},       {"sim-drift", true},
-        {"sim-realtime", false}, {"seed", true},           {"resources", true},
-        {"tokens", true},        {"tls-cert", true},       {"tls-key", true},
-        {"tls-client-ca", true}, {"retention-days", true}, {"sandbox", false},
-        {"config", true},        {"kafka-property", true},
+        {"listen", true},         {"data-dir", true},
+        {"kafka", true},          {"topic", true},
+        {"group-id", true},       {"embedded-kafka", false},
+        {"simulate", true},       {"sim-rate", true},
+        {"sim-drift", true},      {"sim-realtime", false},
+        {"seed", true},           {"resources", true},
+        {"tokens", true},         {"tls-cert", true},
+        {"tls-key", true},        {"tls-client-ca", true},
+        {"retention-days", true}, {"sandbox", false},
+        {"config", true},         {"kafka-property", true},
+        {"store", true},          {"consumer-property", true},
+        {"replica-name", true},   {"lease-ttl", true},
     };
     return known;
 }
@@ -91,6 +106,8 @@ bool apply(ServerOptions& o, const std::string& name, const std::string& value,
             o.listen = value;
         else if (name == "data-dir")
             o.dataDir = value;
+        else if (name == "store")
+            o.store = value;
         else if (name == "kafka")
             o.kafka = value;
         else if (name == "topic") {
@@ -107,7 +124,18 @@ bool apply(ServerOptions& o, const std::string& name, const std::string& value,
                 return false;
             }
             o.kafkaProperties[value.substr(0, eq)] = value.substr(eq + 1);
-        } else if (name == "embedded-kafka")
+        } else if (name == "consumer-property") {
+            const auto eq = value.find('=');
+            if (eq == std::string::npos || eq == 0) {
+                error = "--consumer-property needs KEY=VALUE, not '" + value + "'";
+                return false;
+            }
+            o.consumerProperties[value.substr(0, eq)] = value.substr(eq + 1);
+        } else if (name == "replica-name")
+            o.replicaName = value;
+        else if (name == "lease-ttl")
+            o.leaseTtlSeconds = std::stod(value);
+        else if (name == "embedded-kafka")
             o.embeddedKafka = value != "false";
         else if (name == "simulate")
             o.simulate = std::stoi(value);
@@ -260,6 +288,8 @@ protocol::Expected<ServerOptions, OptionsError> resolveServerOptions(ServerOptio
         return OptionsError{"--simulate, --sim-rate and --retention-days must be positive"};
     if (o.simDrift < 0)
         return OptionsError{"--sim-drift cannot be negative"};
+    if (!(o.leaseTtlSeconds > 0))
+        return OptionsError{"--lease-ttl must be positive"};
     if (o.simulate > 0 && o.kafka.empty() && !o.embeddedKafka)
         return OptionsError{"--simulate needs a Kafka to publish to: --kafka or --embedded-kafka"};
     if (o.tlsCert.empty() != o.tlsKey.empty())

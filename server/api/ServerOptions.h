@@ -15,12 +15,22 @@ struct ServerOptions
 {
     std::string listen = "127.0.0.1:7420"; // port 0 = any free port
     std::string dataDir;                   // "" = ./nexus-data (sandbox: a new temp dir)
-    std::string kafka;                     // bootstrap servers to ingest from
+    // The store (server/store/OpenStore.h): "" = SQLite in dataDir/nexus.db,
+    // "sqlite:PATH" or a path = SQLite there, "postgres://..." = PostgreSQL.
+    std::string store;
+    std::string kafka; // bootstrap servers to ingest from
     std::vector<std::string> topics{"dashstream-events"};
     std::string groupId = "nexusd";
     // librdkafka properties for every Kafka client of nexusd (security.protocol,
     // sasl.*, ssl.*, ...), from --kafka-property KEY=VALUE.
     std::map<std::string, std::string> kafkaProperties;
+    // librdkafka properties for the ingest consumer only (session.timeout.ms, ...),
+    // from --consumer-property KEY=VALUE.
+    std::map<std::string, std::string> consumerProperties;
+    // Replicas (a PostgreSQL store): this process's name for the rollout-driver
+    // lease ("" = HOST:PID) and how long the lease lasts without a renewal.
+    std::string replicaName;
+    double leaseTtlSeconds = 10;
     bool embeddedKafka = false;
     int simulate = 0;         // simulated instances (0 = none)
     double simRate = 0.5;     // runs per second per simulated instance

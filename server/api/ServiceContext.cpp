@@ -28,7 +28,8 @@ ServiceContext::authorize(const grpc::ServerContext& context, ::nexus::v1::Role 
 
 void ServiceContext::audit(const Identity& caller, const std::string& action,
                            const std::string& target, const std::string& outcome,
-                           const std::string& requestId, const std::string& detail) const
+                           const std::string& requestId, const std::string& detail,
+                           const std::string& tenant) const
 {
     ::nexus::v1::AuditRecord record;
     record.set_at_us(nowUs());
@@ -40,7 +41,33 @@ void ServiceContext::audit(const Identity& caller, const std::string& action,
     record.set_request_id(requestId);
     record.set_peer(caller.peer);
     record.set_detail(detail);
+    record.set_tenant_id(tenant);
     (void)store.appendAudit(std::move(record));
+}
+
+grpc::Status ServiceContext::checkTenant(const Identity& caller, const std::string& tenant,
+                                         const std::string& what, const std::string& action,
+                                         const std::string& target,
+                                         const std::string& requestId) const
+{
+    const TenantScope scope = TenantScope::of(caller);
+    if (scope.allows(tenant))
+        return grpc::Status::OK;
+    grpc::Status status = scope.deniedObject(what);
+    audit(caller, action, target, "denied: " + status.error_message(), requestId, {}, tenant);
+    return status;
+}
+
+grpc::Status ServiceContext::checkFleetWide(const Identity& caller, const std::string& what,
+                                            const std::string& action, const std::string& target,
+                                            const std::string& requestId) const
+{
+    const TenantScope scope = TenantScope::of(caller);
+    if (scope.all())
+        return grpc::Status::OK;
+    grpc::Status status = scope.deniedFleetWide(what);
+    audit(caller, action, target, "denied: " + status.error_message(), requestId);
+    return status;
 }
 
 grpc::Status toStatus(const StoreError& error)

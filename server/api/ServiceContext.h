@@ -37,7 +37,17 @@ struct ServiceContext
 
     void audit(const Identity& caller, const std::string& action, const std::string& target,
                const std::string& outcome, const std::string& requestId,
-               const std::string& detail = {}) const;
+               const std::string& detail = {}, const std::string& tenant = {}) const;
+
+    // PERMISSION_DENIED (audited as "denied") when `tenant`, the tenant of
+    // the object `what` names, is outside the caller's scope; OK otherwise.
+    grpc::Status checkTenant(const Identity& caller, const std::string& tenant,
+                             const std::string& what, const std::string& action,
+                             const std::string& target, const std::string& requestId = {}) const;
+    // PERMISSION_DENIED (audited) for a fleet-wide action by a scoped caller.
+    grpc::Status checkFleetWide(const Identity& caller, const std::string& what,
+                                const std::string& action, const std::string& target,
+                                const std::string& requestId = {}) const;
 
     bool streamShouldEnd(const grpc::ServerContext& context) const
     {

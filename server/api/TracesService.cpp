@@ -11,11 +11,15 @@ constexpr int kChunkRecords = 2000;
 Status TracesService::SearchTraces(ServerContext* context, const pb::SearchTracesRequest* request,
                                    pb::SearchTracesResponse* out)
 {
-    if (auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER); !caller)
+    auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER);
+    if (!caller)
         return caller.error();
+    auto tenants = TenantScope::of(*caller).narrow(request->tenant_id());
+    if (!tenants)
+        return tenants.error();
     pb::SearchTracesRequest query = *request;
     query.set_page_size(clampPageSize(request->page_size()));
-    auto page = ctx_.store.searchTraces(query);
+    auto page = ctx_.store.searchTraces(query, TenantFilter{*tenants, {}});
     if (!page)
         return toStatus(page.error());
     for (auto& t : page->traces)
@@ -28,7 +32,8 @@ Status TracesService::SearchTraces(ServerContext* context, const pb::SearchTrace
 Status TracesService::GetTrace(ServerContext* context, const pb::GetTraceRequest* request,
                                grpc::ServerWriter<pb::TraceChunk>* writer)
 {
-    if (auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER); !caller)
+    auto caller = ctx_.authorize(*context, pb::ROLE_VIEWER);
+    if (!caller)
         return caller.error();
     auto summary = ctx_.store.traceSummary(request->thread_id());
     if (!summary)
@@ -36,6 +41,11 @@ Status TracesService::GetTrace(ServerContext* context, const pb::GetTraceRequest
     if (!summary->has_value())
         return Status(grpc::StatusCode::NOT_FOUND,
                       "no trace with thread id " + request->thread_id());
+    if (auto denied =
+            ctx_.checkTenant(*caller, (*summary)->tenant_id(), "trace " + request->thread_id(),
+                             "trace.get", request->thread_id());
+        !denied.ok())
+        return denied;
     auto records = ctx_.store.traceRecords(request->thread_id());
     if (!records)
         return toStatus(records.error());

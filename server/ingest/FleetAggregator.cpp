@@ -200,7 +200,16 @@ void FleetAggregator::applyStatuses(std::vector<pb::Instance*>& computed, std::i
     }
 }
 
-pb::FleetTotals FleetAggregator::totals(std::int64_t nowUs) const
+pb::FleetTotals FleetAggregator::totalsFor(const std::vector<std::string>& tenants,
+                                           std::int64_t nowUs)
+{
+    std::lock_guard lock(mutex_);
+    refresh(nowUs, false);
+    return totals(nowUs, &tenants);
+}
+
+pb::FleetTotals FleetAggregator::totals(std::int64_t nowUs,
+                                        const std::vector<std::string>* tenants) const
 {
     pb::FleetTotals t;
     std::vector<double> completedMs;
@@ -208,6 +217,8 @@ pb::FleetTotals FleetAggregator::totals(std::int64_t nowUs) const
     std::int64_t withQuality = 0, runs = 0, failed = 0;
     for (const auto& [id, entry] : entries_) {
         const pb::Instance& p = entry.published;
+        if (tenants && std::find(tenants->begin(), tenants->end(), p.tenant_id()) == tenants->end())
+            continue;
         t.set_instances(t.instances() + 1);
         switch (p.status()) {
         case pb::INSTANCE_STATUS_HEALTHY:

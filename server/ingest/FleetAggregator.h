@@ -82,6 +82,8 @@ public:
     // otherwise only instances changed after `revision` and ids that left.
     pb::FleetUpdate changesSince(std::uint64_t revision, std::int64_t nowUs);
     std::optional<pb::Instance> instance(const std::string& instanceId, std::int64_t nowUs);
+    // The totals over the instances of `tenants` only (a scoped caller's view).
+    pb::FleetTotals totalsFor(const std::vector<std::string>& tenants, std::int64_t nowUs);
     std::uint64_t revision() const;
     const FleetAggregatorOptions& options() const { return options_; }
 
@@ -111,7 +113,9 @@ private:
     void refresh(std::int64_t nowUs, bool force);
     pb::Instance compute(Entry& entry, std::int64_t nowUs) const;
     void applyStatuses(std::vector<pb::Instance*>& computed, std::int64_t nowUs) const;
-    pb::FleetTotals totals(std::int64_t nowUs) const;
+    // Over every instance, or those of `tenants` when given.
+    pb::FleetTotals totals(std::int64_t nowUs,
+                           const std::vector<std::string>* tenants = nullptr) const;
 
     FleetAggregatorOptions options_;
     mutable std::mutex mutex_;

@@ -74,6 +74,8 @@ Ingestor::Ingestor(IngestorOptions options, Store& store, FleetAggregator& fleet
         options_.clock = systemNowUs;
     if (!options_.onStatus)
         options_.onStatus = printStatus;
+    if (!options_.onPartitions)
+        options_.onPartitions = [](const std::string& sentence) { printStatus(sentence, false); };
 }
 
 Ingestor::~Ingestor()
@@ -94,13 +96,15 @@ KafkaStatus Ingestor::start()
         return KafkaError{"ingest: no topics to consume"};
 
     // The fleet view survives a restart: recent run samples and the known instances.
-    const std::int64_t t = now();
-    SampleQuery recent;
-    recent.sinceUs = t - fleet_.options().windowUs;
-    auto instances = store_.listInstances();
-    auto samples = store_.runSamples(recent);
-    fleet_.rebuild(instances ? instances.value() : std::vector<pb::Instance>{},
-                   samples ? samples.value() : std::vector<RunSample>{}, t);
+    if (!options_.fleetFromStore) {
+        const std::int64_t t = now();
+        SampleQuery recent;
+        recent.sinceUs = t - fleet_.options().windowUs;
+        auto instances = store_.listInstances();
+        auto samples = store_.runSamples(recent);
+        fleet_.rebuild(instances ? instances.value() : std::vector<pb::Instance>{},
+                       samples ? samples.value() : std::vector<RunSample>{}, t);
+    }
 
     kafka_ = std::make_unique<Kafka>();
     std::map<std::string, std::string> config = {
@@ -173,6 +177,11 @@ KafkaStatus Ingestor::start()
                                        self->kafkaUp();
                                    return 0; // librdkafka frees the JSON
                                });
+    if (options_.assignPartitions <= 0)
+        rd_kafka_conf_set_rebalance_cb(
+            conf.value(),
+            [](rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
+               void* opaque) { static_cast<Ingestor*>(opaque)->rebalance(rk, err, partitions); });
     char errstr[512];
     kafka_->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf.value(), errstr, sizeof errstr);
     if (!kafka_->consumer) {
@@ -331,7 +340,8 @@ void Ingestor::handle(const void* kafkaMessage)
         return;
     }
     tracker_.apply(message, now());
-    pendingRecords_[threadId].emplace_back(value);
+    pendingRecords_[threadId].push_back(
+        KeyedRecord{protocol::toHex(header->message_id()), std::string(value)});
 }
 
 void Ingestor::deadLetter(const void* kafkaMessage, const std::string& error,
@@ -419,12 +429,15 @@ void Ingestor::flush()
     }
 
     // Fleet view after the store has the runs.
-    for (const auto& [id, sighting] : pendingFleet_.sightings)
+    for (const auto& [id, sighting] : pendingFleet_.sightings) {
         fleet_.observe(sighting);
+        sighted_.insert(id);
+    }
     for (const auto& start : pendingFleet_.started)
         fleet_.runStarted(start.instanceId, start.threadId);
-    for (const auto& sample : pendingFleet_.finished)
-        fleet_.addRun(sample);
+    if (!options_.fleetFromStore)
+        for (const auto& sample : pendingFleet_.finished)
+            fleet_.addRun(sample);
     runsStarted_ += pendingFleet_.started.size();
     runsFinished_ += pendingFleet_.finished.size();
     pendingFleet_ = {};
@@ -454,11 +467,13 @@ bool Ingestor::writePending()
         it = pendingSchemas_.erase(it);
     }
     for (auto it = pendingRecords_.begin(); it != pendingRecords_.end();) {
-        if (auto status = store_.appendTraceRecords(it->first, it->second); !status) {
-            noteError("store: " + status.error().message);
+        auto added = store_.appendTraceRecordsOnce(it->first, it->second);
+        if (!added) {
+            noteError("store: " + added.error().message);
             return false;
         }
-        stored_ += it->second.size();
+        stored_ += *added;
+        duplicates_ += it->second.size() - *added; // stored by another replica
         it = pendingRecords_.erase(it);
     }
     for (auto it = pendingSummaries_.begin(); it != pendingSummaries_.end();) {
@@ -497,11 +512,14 @@ void Ingestor::persistInstances()
 {
     const pb::FleetUpdate update = fleet_.changesSince(persistedRevision_, now());
     for (const pb::Instance& instance : update.upserted())
-        if (auto status = store_.upsertInstance(instance); !status) {
+        if (options_.fleetFromStore && !sighted_.count(instance.instance_id()))
+            continue; // another replica's: it writes its own
+        else if (auto status = store_.upsertInstance(instance); !status) {
             noteError("store: " + status.error().message);
             return; // the next round tries again from the same revision
         }
     persistedRevision_ = update.revision();
+    sighted_.clear();
 }
 
 void Ingestor::noteError(const std::string& error)

@@ -5,7 +5,8 @@
 //
 // Per record: decode (protocol::RecordDecoder, with its limits), dedupe by
 // message_id, follow the run (RunTracker), keep the record for the run's
-// log. Per batch: append the records to the store grouped by thread, upsert
+// log. Per batch: append the records to the store grouped by thread (keyed by
+// message id, so a record another replica stored already is skipped), upsert
 // the summaries that changed, put new graph schemas, add a RunSample for
 // every finished run, feed the FleetAggregator — and only then store the
 // consumed offsets for the next commit (at-least-once; dedupe makes a
@@ -34,6 +35,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -57,6 +59,10 @@ struct IngestorOptions
     // holds a group's first join for 3 s). Offsets are still committed and
     // resumed under groupId. 0: subscribe as a member of groupId (replicas).
     int assignPartitions = 0;
+    // Replicas: finished runs reach the FleetAggregator from the store (every
+    // replica's ChangeFeed), not from this ingestor, which then neither
+    // rebuilds the fleet view at start nor adds its runs to it.
+    bool fleetFromStore = false;
     bool deadLetters = true;
     std::string deadLetterSuffix = "-dlq";
     std::size_t maxBatchRecords = 2000;
@@ -72,6 +78,11 @@ struct IngestorOptions
     // true) or reachable again (false), with one sentence. Default: a line
     // "nexusd: ingest: <sentence>" on stderr.
     std::function<void(const std::string& sentence, bool problem)> onStatus;
+    // As a group member (assignPartitions 0): called on the worker after every
+    // rebalance with what this consumer now reads, e.g. "reading
+    // dashstream-events[0,2]" or "reading no partitions". Default: a line
+    // "nexusd: ingest: <sentence>" on stderr.
+    std::function<void(const std::string& sentence)> onPartitions;
 };
 
 struct IngestStats
@@ -128,6 +139,7 @@ private:
     void noteError(const std::string& error);
     void kafkaDown(const std::string& why);
     void kafkaUp();
+    void rebalance(void* consumer, int err, void* partitions);
     std::int64_t now() const;
 
     IngestorOptions options_;
@@ -141,7 +153,7 @@ private:
     RunTracker tracker_;
     protocol::RecordDecoder decoder_;
     protocol::MessageIdDeduper dedupe_;
-    std::map<std::string, std::vector<std::string>> pendingRecords_; // thread -> values
+    std::map<std::string, std::vector<KeyedRecord>> pendingRecords_; // thread -> (id, value)
     std::map<std::string, pb::TraceSummary> pendingSummaries_;
     std::vector<pb::GraphSchema> pendingSchemas_;
     std::vector<RunSample> pendingSamples_;
@@ -150,6 +162,8 @@ private:
     std::int64_t lastSweepUs_ = 0;
     std::int64_t lastPersistUs_ = 0;
     std::uint64_t persistedRevision_ = 0;
+    std::map<std::string, std::set<std::int32_t>> assigned_; // topic -> partitions read
+    std::set<std::string> sighted_; // instances heard since the last persistInstances
 
     // Counters, read by stats() from any thread.
     std::atomic<std::uint64_t> records_{0}, stored_{0}, duplicates_{0}, bad_{0}, dlqSent_{0},

@@ -106,6 +106,8 @@ StepContext RolloutController::stepContext(std::int64_t nowUs, const std::string
                                 std::int64_t sinceUs) -> StoreResult<CanarySamples> {
         SampleQuery q;
         q.rolloutId = r.rollout_id();
+        if (!r.tenant_id().empty()) // a tenant's canary is judged on that tenant's runs only
+            q.tenants = {r.tenant_id()};
         q.sinceUs = sinceUs;
         q.untilUs = nowUs + 1;
         auto runs = store_.runSamples(q);
@@ -190,6 +192,7 @@ RolloutResult RolloutController::launch(const pb::LaunchRolloutRequest& request,
     r.set_baseline_version_id(baseline);
     r.set_graph_name(v.graph_name());
     r.set_node_id(v.node_id());
+    r.set_tenant_id(request.tenant_id());
     for (const auto& step : *plan)
         *r.add_steps() = step;
     *r.mutable_guardrails() = *guardrails;
@@ -441,6 +444,10 @@ void RolloutController::audit(const Caller& caller, const std::string& action,
     record.set_outcome(outcome);
     record.set_request_id(requestId);
     record.set_detail(detail);
+    // The audit row carries the tenant of the rollout acted on.
+    if (action.rfind("rollout.", 0) == 0 && !target.empty())
+        if (const auto acted = store_.rollout(target); acted && acted->has_value())
+            record.set_tenant_id((*acted)->tenant_id());
     store_.appendAudit(std::move(record));
 }
 
@@ -455,10 +462,42 @@ RolloutError RolloutController::refuse(RolloutError error, const char* verb, con
 
 // --- the clock
 
+// Replicas: take or renew the driver lease; say when that changes.
+bool RolloutController::holdLease(std::int64_t nowUs)
+{
+    if (options_.leaseHolder.empty()) {
+        driving_ = true;
+        return true;
+    }
+    const auto held =
+        store_.acquireLease(kDriverLease, options_.leaseHolder, options_.leaseTtlUs, nowUs);
+    const bool now = held && *held;
+    if (now != driving_.exchange(now)) {
+        if (now)
+            (void)reloadRoutes(); // the last driver may have moved them
+        if (options_.onDriverChange)
+            options_.onDriverChange(now);
+    }
+    return now;
+}
+
+void RolloutController::releaseLease()
+{
+    std::lock_guard lock(actionsMutex_);
+    if (options_.leaseHolder.empty() || !driving_)
+        return;
+    (void)store_.releaseLease(kDriverLease, options_.leaseHolder);
+    driving_ = false;
+    if (options_.onDriverChange)
+        options_.onDriverChange(false);
+}
+
 TickReport RolloutController::tick(std::int64_t nowUs)
 {
     std::lock_guard lock(actionsMutex_);
     TickReport report;
+    if (!holdLease(nowUs))
+        return report; // another replica drives; this one serves reads
     const auto active = store_.listRollouts(true, {});
     if (!active) {
         report.errors.push_back(active.error().message);
@@ -490,13 +529,19 @@ TickReport RolloutController::tick(std::int64_t nowUs)
             continue;
         }
         applyVersionEffects(before, *stored);
-        const Caller controller{kControllerActor, {}, {}};
+        const Caller controller{kControllerActor, {}, options_.leaseHolder};
         if (stored->phase() == pb::ROLLOUT_PHASE_ROLLED_BACK)
             audit(controller, "rollout.rolled_back", stored->rollout_id(), "ok", {},
                   stored->reason(), nowUs);
         else if (stored->phase() == pb::ROLLOUT_PHASE_PROMOTED)
             audit(controller, "rollout.promoted", stored->rollout_id(), "ok", {},
                   "every step done: version " + stored->version_id() + " is live", nowUs);
+        else if (!options_.leaseHolder.empty()) // replicas: who drove each step
+            audit(controller, "rollout.step", stored->rollout_id(), "ok", {},
+                  "revision " + std::to_string(stored->revision()) + ", step " +
+                      std::to_string(stored->current_step()) + ", weight " +
+                      std::to_string(stored->weight_percent()),
+                  nowUs);
         updateRoute(*stored);
         events_.rollouts.publish(*stored);
         report.changed.push_back(*stored);
@@ -506,11 +551,15 @@ TickReport RolloutController::tick(std::int64_t nowUs)
 
 // --- routing
 
-std::optional<RouteDecision> RolloutController::activeRoute(const std::string& graphName)
+std::optional<RouteDecision> RolloutController::activeRoute(const std::string& graphName,
+                                                            const std::string& tenantId)
 {
     std::lock_guard lock(routesMutex_);
     const auto it = routes_.find(graphName);
     if (it == routes_.end())
+        return std::nullopt;
+    // A tenant's rollout routes that tenant's runs only.
+    if (!it->second.tenantId.empty() && it->second.tenantId != tenantId)
         return std::nullopt;
     return it->second;
 }
@@ -544,6 +593,7 @@ void RolloutController::updateRoute(const pb::Rollout& r)
     route.baselineVersionId = r.baseline_version_id();
     route.nodeId = r.node_id();
     route.weightPercent = r.weight_percent();
+    route.tenantId = r.tenant_id();
     routes_[r.graph_name()] = route;
 }
 

@@ -15,7 +15,9 @@
 
 #include "stats/CanaryScoring.h"
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -63,7 +65,18 @@ struct RolloutControllerOptions
     std::int64_t analysisWindowSeconds = 300;  // for analysis steps that name none
     std::int64_t guardrailWindowSeconds = 300; // guardrails judge the runs of the last ...
     stats::ScoringOptions scoring;
+    // Replicas: with a holder name, tick() drives rollouts only while this
+    // process holds the store lease kDriverLease (taken or renewed on every
+    // tick, for leaseTtlUs), and audits every change it makes with the holder
+    // as peer. Empty: the only process, no lease (the sandbox).
+    std::string leaseHolder;
+    std::int64_t leaseTtlUs = 10'000'000;
+    // Called from tick() when this process becomes (true) or stops being
+    // (false) the driver.
+    std::function<void(bool driving)> onDriverChange;
 };
+
+inline constexpr const char* kDriverLease = "rollout-driver";
 
 struct TickReport
 {
@@ -113,10 +126,16 @@ public:
     // Guardrails, then the step plan, for every active rollout.
     TickReport tick(std::int64_t nowUs);
 
-    std::optional<RouteDecision> activeRoute(const std::string& graphName) override;
+    std::optional<RouteDecision> activeRoute(const std::string& graphName,
+                                             const std::string& tenantId = {}) override;
 
     // Re-reads the active rollouts' routes from the store (done once at construction).
     StoreStatus reloadRoutes();
+
+    // Replicas: whether the last tick held the driver lease (always true
+    // without a lease holder); releaseLease() gives it up (at shutdown).
+    bool driving() const { return driving_; }
+    void releaseLease();
 
 private:
     struct Mutation;
@@ -137,6 +156,7 @@ private:
     std::optional<RolloutError> unapprovedSource(const pb::OptimizationVersion& version);
     std::optional<VersionsResult> replayRestore(const pb::RestoreVersionRequest& request);
     void updateRoute(const pb::Rollout& rollout);
+    bool holdLease(std::int64_t nowUs);
 
     Store& store_;
     EventHub& events_;
@@ -145,6 +165,7 @@ private:
     std::mutex actionsMutex_; // one action or tick at a time
     std::mutex routesMutex_;
     std::map<std::string, RouteDecision> routes_; // graph -> its active rollout
+    std::atomic<bool> driving_{false};
 };
 
 } // namespace nexus::server

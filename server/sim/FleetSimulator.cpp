@@ -148,6 +148,10 @@ KafkaStatus FleetSimulator::start()
     for (const auto& [name, graph] : impl_->graphs)
         names.push_back(name);
     roster_ = buildRoster(options_.instances, names, options_.faults.enabled);
+    if (options_.tenants.empty())
+        options_.tenants = {"default"};
+    for (std::size_t i = 0; i < roster_.size(); ++i)
+        roster_[i].tenantId = options_.tenants[i % options_.tenants.size()];
 
     runtime::KafkaSinkOptions sinkOptions;
     sinkOptions.bootstrapServers = options_.bootstrapServers;
@@ -295,7 +299,7 @@ void FleetSimulator::runOnce(std::size_t instanceIndex)
                                 {"region", instance.region}};
     bool canary = false, routed = false;
     if (router_) {
-        if (auto route = router_->activeRoute(graphName)) {
+        if (auto route = router_->activeRoute(graphName, instance.tenantId)) {
             routed = true;
             canary = rng.uniform01() * 100.0 < double(route->weightPercent);
             const std::string versionId = canary ? route->versionId : route->baselineVersionId;
@@ -315,7 +319,7 @@ void FleetSimulator::runOnce(std::size_t instanceIndex)
     runtime::TelemetryEmitter emitter(tap, telemetry);
     runtime::RunOptions options;
     options.seed = rng.next();
-    options.tenantId = options_.tenantId;
+    options.tenantId = instance.tenantId;
     const auto startedAt = SteadyClock::now();
     const std::int64_t startUs = nowUs();
     options.startTimeUs = startUs;
@@ -429,7 +433,15 @@ std::vector<pb::KnowledgeEntry> FleetSimulator::generateKnowledge()
         recent.assign(impl_->recent.begin(), impl_->recent.end());
         round = impl_->knowledgeRound++;
     }
-    for (pb::KnowledgeEntry& entry : writeKnowledge(recent, round, options_.tenantId)) {
+    // One tenant per round, from that tenant's runs.
+    const std::string& tenant = options_.tenants[round % options_.tenants.size()];
+    std::erase_if(recent, [&](const SimRunRecord& run) {
+        const auto it = std::find_if(roster_.begin(), roster_.end(), [&](const SimInstance& i) {
+            return i.instanceId == run.instanceId;
+        });
+        return it == roster_.end() || it->tenantId != tenant;
+    });
+    for (pb::KnowledgeEntry& entry : writeKnowledge(recent, round, tenant)) {
         auto stored = store_->createEntry(std::move(entry), nowUs());
         if (!stored) {
             std::lock_guard lock(impl_->mutex);

@@ -55,7 +55,9 @@ struct FleetSimulatorOptions
     std::vector<std::string> graphs;                // graph names to run; empty = every file
     int instances = 24;
     double runsPerSecondPerInstance = 0.5;
-    std::string tenantId = "default";
+    // Instance i runs for tenants[i % size] (its runs, traces and routing);
+    // knowledge round r is written for tenants[r % size] from its runs.
+    std::vector<std::string> tenants = {"acme", "globex"};
     std::optional<std::uint64_t> seed; // draws (arrivals, routing, run seeds); default random
     SimFaultOptions faults;
     // Knowledge: the first batch after firstKnowledgeAfterUs, then every

@@ -39,6 +39,7 @@ struct SimInstance
     std::string region;
     std::vector<std::string> graphs; // graph names it runs
     SimFault fault = SimFault::None;
+    std::string tenantId; // FleetSimulatorOptions::tenants, in turn
 };
 
 // The graphs each deployment runs; an instance runs those of them that are

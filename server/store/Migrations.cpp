@@ -2,6 +2,9 @@
 
 #include "server/store/SqliteDb.h"
 
+#include "nexus/v1/knowledge.pb.h"
+#include "nexus/v1/rollouts.pb.h"
+
 #include <utility>
 
 namespace nexus::server::sqlite {
@@ -151,6 +154,57 @@ BEGIN
 END;
 )sql";
 
+// Version 3: replicas (several nexusd on one store). A trace record carries
+// its key (the DashStream message id; NULL for rows from before) and is
+// stored once per thread; a run has one sample (older duplicates of a
+// sample are dropped, the first kept); leases name one holder at a time.
+const char* const kReplicas = R"sql(
+ALTER TABLE trace_records ADD COLUMN record_key TEXT;
+CREATE UNIQUE INDEX trace_records_by_key ON trace_records(thread_id, record_key);
+DELETE FROM run_samples WHERE sample_id NOT IN
+  (SELECT MIN(sample_id) FROM run_samples GROUP BY thread_id);
+CREATE UNIQUE INDEX run_samples_by_thread ON run_samples(thread_id);
+CREATE TABLE leases (
+  name TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  expires_us INTEGER NOT NULL);
+)sql";
+
+// Version 4: tenants. Entries, rollouts and audit records carry the tenant
+// they belong to, so lists filter by the caller's tenants in SQL. Old audit
+// records get "" (fleet-wide); entries and rollouts are backfilled from the
+// tenant_id kept in their data (backfillTenants).
+const char* const kTenants = R"sql(
+ALTER TABLE knowledge_entries ADD COLUMN tenant_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE rollouts ADD COLUMN tenant_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_log ADD COLUMN tenant_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX knowledge_by_tenant ON knowledge_entries(tenant_id, created_us);
+CREATE INDEX audit_by_tenant ON audit_log(tenant_id, seq);
+)sql";
+
+template <class Message>
+void backfillTenant(SqliteDb& db, const std::string& table, const std::string& key)
+{
+    std::vector<std::pair<std::string, std::string>> rows; // key, tenant
+    auto select = db.prepareOnce("SELECT " + key + ", data FROM " + table);
+    while (select.step()) {
+        Message m;
+        if (m.ParseFromString(select.blobAt(1)) && !m.tenant_id().empty())
+            rows.emplace_back(select.textAt(0), m.tenant_id());
+    }
+    auto update = db.prepareOnce("UPDATE " + table + " SET tenant_id = ? WHERE " + key + " = ?");
+    for (const auto& [id, tenant] : rows) {
+        update.bindAll(tenant, id);
+        update.run();
+    }
+}
+
+void backfillTenants(SqliteDb& db)
+{
+    backfillTenant<::nexus::v1::KnowledgeEntry>(db, "knowledge_entries", "entry_id");
+    backfillTenant<::nexus::v1::Rollout>(db, "rollouts", "rollout_id");
+}
+
 // The append-only triggers exactly as migration 2 created them; SQLite keeps
 // each CREATE TRIGGER's text without the final semicolon.
 std::vector<std::pair<std::string, std::string>> expectedAuditTriggers()
@@ -199,6 +253,8 @@ const std::vector<Migration>& schemaMigrations()
     static const std::vector<Migration> migrations{
         {1, "tables", kTables},
         {2, "audit log append-only", kAuditAppendOnly},
+        {3, "replicas", kReplicas},
+        {4, "tenants", kTenants},
     };
     return migrations;
 }
@@ -226,6 +282,8 @@ void migrate(SqliteDb& db, std::int64_t nowUs)
         if (appliedVersion(db) >= m.version)
             continue;
         db.exec(m.sql);
+        if (m.version == 4)
+            backfillTenants(db);
         db.prepareOnce("INSERT INTO schema_migrations(version, name, applied_us) VALUES(?, ?, ?)")
             .bindAll(m.version, m.name, nowUs)
             .run();

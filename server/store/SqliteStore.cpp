@@ -6,6 +6,7 @@
 #include "server/store/Migrations.h"
 #include "server/store/PageToken.h"
 #include "server/store/SqliteStoreInternal.h"
+#include "server/store/StoreSql.h"
 
 #include <algorithm>
 #include <chrono>
@@ -192,23 +193,12 @@ SqlFilter traceFilter(const pb::SearchTracesRequest& r)
     return f;
 }
 
-const char* traceOrder(pb::TraceSort sort)
-{
-    switch (sort) {
-    case pb::TRACE_SORT_STARTED_ASC:
-        return " ORDER BY started_us ASC, thread_id ASC";
-    case pb::TRACE_SORT_DURATION_DESC:
-        return " ORDER BY duration_us DESC, thread_id ASC";
-    case pb::TRACE_SORT_COST_DESC:
-        return " ORDER BY cost_micros DESC, thread_id ASC";
-    default:
-        return " ORDER BY started_us DESC, thread_id DESC";
-    }
-}
+using storesql::traceOrder;
 
 } // namespace
 
-StoreResult<TracePage> SqliteStore::searchTraces(const pb::SearchTracesRequest& request)
+StoreResult<TracePage> SqliteStore::searchTraces(const pb::SearchTracesRequest& request,
+                                                 const TenantFilter& scope)
 {
     const auto offset = decodePageToken(request.page_token(), 't');
     if (!offset)
@@ -216,7 +206,8 @@ StoreResult<TracePage> SqliteStore::searchTraces(const pb::SearchTracesRequest& 
     const std::int64_t size = pageSize(request.page_size(), 50, 1000);
 
     return locked([&]() -> StoreResult<TracePage> {
-        const SqlFilter filter = traceFilter(request);
+        SqlFilter filter = traceFilter(request);
+        addTenantFilter(filter, scope.tenants);
         TracePage page;
         {
             auto count = db_->prepareOnce("SELECT COUNT(*) FROM traces" + filter.sql());
@@ -266,10 +257,11 @@ StoreResult<std::optional<pb::GraphSchema>> SqliteStore::schema(const std::strin
 StoreStatus SqliteStore::addRunSample(const RunSample& s)
 {
     return locked([&]() -> StoreStatus {
-        db_->prepare("INSERT INTO run_samples(thread_id, tenant_id, instance_id, deployment,"
-                     " version, graph_name, optimization_version, rollout_id, ended_us,"
-                     " duration_us, failed, quality, tokens, cost_micros)"
-                     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")
+        db_->prepare(
+               "INSERT OR IGNORE INTO run_samples(thread_id, tenant_id, instance_id, deployment,"
+               " version, graph_name, optimization_version, rollout_id, ended_us,"
+               " duration_us, failed, quality, tokens, cost_micros)"
+               " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")
             .bindAll(s.threadId, s.tenantId, s.instanceId, s.deployment, s.version, s.graphName,
                      s.optimizationVersion, s.rolloutId, s.endedUs, s.durationUs, s.failed,
                      s.quality, s.tokens, s.costMicros)
@@ -302,10 +294,11 @@ StoreResult<std::vector<RunSample>> SqliteStore::runSamples(const SampleQuery& q
             f.add("optimization_version = ?", {*q.optimizationVersion});
         if (!q.rolloutId.empty())
             f.add("rollout_id = ?", {q.rolloutId});
+        addTenantFilter(f, q.tenants);
 
         std::string sql = "SELECT thread_id, tenant_id, instance_id, deployment, version,"
                           " graph_name, optimization_version, rollout_id, ended_us, duration_us,"
-                          " failed, quality, tokens, cost_micros FROM run_samples" +
+                          " failed, quality, tokens, cost_micros, sample_id FROM run_samples" +
                           f.sql() + " ORDER BY ended_us DESC, sample_id DESC";
         if (q.limit > 0)
             sql += " LIMIT " + std::to_string(q.limit);
@@ -330,6 +323,7 @@ StoreResult<std::vector<RunSample>> SqliteStore::runSamples(const SampleQuery& q
                 s.quality = stmt.doubleAt(11);
             s.tokens = stmt.int64At(12);
             s.costMicros = stmt.int64At(13);
+            s.sampleId = stmt.int64At(14);
             out.push_back(std::move(s));
         }
         return out;

@@ -44,19 +44,26 @@ public:
 
     StoreStatus appendTraceRecords(const std::string& threadId,
                                    const std::vector<std::string>& recordValues) override;
+    StoreResult<std::size_t>
+    appendTraceRecordsOnce(const std::string& threadId,
+                           const std::vector<KeyedRecord>& records) override;
     StoreStatus upsertTraceSummary(const pb::TraceSummary& summary) override;
     StoreResult<std::optional<pb::TraceSummary>> traceSummary(const std::string& threadId) override;
     StoreResult<std::vector<std::string>> traceRecords(const std::string& threadId) override;
-    StoreResult<TracePage> searchTraces(const pb::SearchTracesRequest& request) override;
+    StoreResult<TracePage> searchTraces(const pb::SearchTracesRequest& request,
+                                        const TenantFilter& scope = {}) override;
     StoreStatus putSchema(const pb::GraphSchema& schema) override;
     StoreResult<std::optional<pb::GraphSchema>> schema(const std::string& schemaId) override;
 
     StoreStatus addRunSample(const RunSample& sample) override;
     StoreResult<std::vector<RunSample>> runSamples(const SampleQuery& query) override;
+    StoreResult<std::vector<RunSample>> runSamplesAfter(std::int64_t afterId,
+                                                        std::size_t limit) override;
 
     StoreResult<pb::KnowledgeEntry> createEntry(pb::KnowledgeEntry entry,
                                                 std::int64_t nowUs) override;
-    StoreResult<EntryPage> listEntries(const pb::ListEntriesRequest& request) override;
+    StoreResult<EntryPage> listEntries(const pb::ListEntriesRequest& request,
+                                       const TenantFilter& scope = {}) override;
     StoreResult<pb::GetEntryResponse> getEntry(const std::string& entryId) override;
     StoreResult<ReviewOutcome> reviewEntry(const pb::ReviewEntryRequest& request,
                                            const std::string& reviewer,
@@ -74,14 +81,21 @@ public:
     StoreResult<pb::Rollout> updateRollout(const pb::Rollout& rollout) override;
     StoreResult<std::optional<pb::Rollout>> rollout(const std::string& rolloutId) override;
     StoreResult<std::vector<pb::Rollout>> listRollouts(bool activeOnly,
-                                                       const std::string& graphName) override;
+                                                       const std::string& graphName,
+                                                       const TenantFilter& scope = {}) override;
 
     StoreResult<std::optional<std::string>> findRequest(const std::string& requestId) override;
     StoreStatus rememberRequest(const std::string& requestId, const std::string& action,
                                 const std::string& responseBytes, std::int64_t nowUs) override;
 
     StoreResult<pb::AuditRecord> appendAudit(pb::AuditRecord record) override;
-    StoreResult<AuditPage> listAudit(const pb::ListAuditRequest& request) override;
+    StoreResult<AuditPage> listAudit(const pb::ListAuditRequest& request,
+                                     const TenantFilter& scope = {}) override;
+    StoreResult<std::vector<pb::AuditRecord>> auditAfter(std::int64_t afterSeq,
+                                                         std::size_t limit) override;
+    StoreResult<bool> acquireLease(const std::string& name, const std::string& holder,
+                                   std::int64_t ttlUs, std::int64_t nowUs) override;
+    StoreStatus releaseLease(const std::string& name, const std::string& holder) override;
 
     StoreStatus prune(const RetentionPolicy& policy, std::int64_t nowUs) override;
 

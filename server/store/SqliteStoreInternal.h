@@ -94,5 +94,21 @@ inline std::string placeholders(std::size_t n)
     return out;
 }
 
+// "tenant_id IN (...)" (or the actor's own rows, for the audit log); nothing
+// when the caller may see every tenant.
+inline void addTenantFilter(SqlFilter& f, const std::vector<std::string>& tenants,
+                            const std::string& alsoActor = {})
+{
+    if (tenants.empty())
+        return;
+    std::vector<SqlFilter::Value> v(tenants.begin(), tenants.end());
+    std::string clause = "tenant_id IN (" + placeholders(v.size()) + ")";
+    if (!alsoActor.empty()) {
+        clause += " OR actor = ?";
+        v.emplace_back(alsoActor);
+    }
+    f.add(std::move(clause), std::move(v));
+}
+
 } // namespace sqlite
 } // namespace nexus::server

@@ -3,6 +3,7 @@
 #include "server/store/PageToken.h"
 #include "server/store/SqliteStore.h"
 #include "server/store/SqliteStoreInternal.h"
+#include "server/store/StoreSql.h"
 
 #include <algorithm>
 #include <cctype>
@@ -13,32 +14,9 @@ using namespace sqlite;
 
 namespace {
 
-const char* statusName(std::int64_t status)
-{
-    switch (status) {
-    case pb::KNOWLEDGE_STATUS_PENDING:
-        return "pending";
-    case pb::KNOWLEDGE_STATUS_APPROVED:
-        return "approved";
-    case pb::KNOWLEDGE_STATUS_REJECTED:
-        return "rejected";
-    case pb::KNOWLEDGE_STATUS_SUPERSEDED:
-        return "superseded";
-    default:
-        return "unspecified";
-    }
-}
-
-const char* decisionVerb(std::int64_t decision)
-{
-    return decision == pb::REVIEW_DECISION_REJECT ? "rejected" : "approved";
-}
-
-bool blank(const std::string& text)
-{
-    return std::all_of(text.begin(), text.end(),
-                       [](unsigned char c) { return std::isspace(c) != 0; });
-}
+using storesql::blank;
+using storesql::decisionVerb;
+using storesql::statusName;
 
 std::optional<pb::KnowledgeEntry> loadEntry(SqliteDb& db, const std::string& entryId)
 {
@@ -126,9 +104,10 @@ StoreResult<pb::KnowledgeEntry> SqliteStore::createEntry(pb::KnowledgeEntry entr
 
         Transaction tx(*db_);
         db_->prepare("INSERT INTO knowledge_entries(entry_id, kind, status, revision, created_us,"
-                     " updated_us, data) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+                     " updated_us, data, tenant_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
             .bindAll(entry.entry_id(), entry.kind(), entry.status(), entry.revision(),
-                     entry.created_us(), entry.updated_us(), blobOf(entry.SerializeAsString()))
+                     entry.created_us(), entry.updated_us(), blobOf(entry.SerializeAsString()),
+                     entry.tenant_id())
             .run();
         auto source = db_->prepare(
             "INSERT OR IGNORE INTO knowledge_sources(entry_id, instance_id) VALUES(?1, ?2)");
@@ -141,7 +120,8 @@ StoreResult<pb::KnowledgeEntry> SqliteStore::createEntry(pb::KnowledgeEntry entr
     });
 }
 
-StoreResult<EntryPage> SqliteStore::listEntries(const pb::ListEntriesRequest& request)
+StoreResult<EntryPage> SqliteStore::listEntries(const pb::ListEntriesRequest& request,
+                                                const TenantFilter& scope)
 {
     const auto offset = decodePageToken(request.page_token(), 'k');
     if (!offset)
@@ -150,7 +130,8 @@ StoreResult<EntryPage> SqliteStore::listEntries(const pb::ListEntriesRequest& re
 
     return locked([&]() -> StoreResult<EntryPage> {
         EntryPage page;
-        const SqlFilter filter = entryFilter(request, true);
+        SqlFilter filter = entryFilter(request, true);
+        addTenantFilter(filter, scope.tenants);
         auto stmt = db_->prepareOnce(
             "SELECT data FROM knowledge_entries" + filter.sql() +
             " ORDER BY (status = 1) DESC, created_us DESC, entry_id ASC LIMIT ? OFFSET ?");
@@ -167,7 +148,8 @@ StoreResult<EntryPage> SqliteStore::listEntries(const pb::ListEntriesRequest& re
         for (std::int64_t s = pb::KNOWLEDGE_STATUS_PENDING; s <= pb::KNOWLEDGE_STATUS_SUPERSEDED;
              ++s)
             page.countsByStatus.emplace_back(statusName(s), 0);
-        const SqlFilter counted = entryFilter(request, false);
+        SqlFilter counted = entryFilter(request, false);
+        addTenantFilter(counted, scope.tenants);
         auto count = db_->prepareOnce("SELECT status, COUNT(*) FROM knowledge_entries" +
                                       counted.sql() + " GROUP BY status");
         counted.bindTo(count);

@@ -108,11 +108,12 @@ StoreResult<pb::Rollout> SqliteStore::createRollout(pb::Rollout rollout)
         rollout.set_revision(1);
         try {
             db_->prepare("INSERT INTO rollouts(rollout_id, version_id, graph_name, phase,"
-                         " revision, created_us, updated_us, data)"
-                         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+                         " revision, created_us, updated_us, data, tenant_id)"
+                         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
                 .bindAll(rollout.rollout_id(), rollout.version_id(), rollout.graph_name(),
                          rollout.phase(), rollout.revision(), rollout.created_us(),
-                         rollout.updated_us(), blobOf(rollout.SerializeAsString()))
+                         rollout.updated_us(), blobOf(rollout.SerializeAsString()),
+                         rollout.tenant_id())
                 .run();
         } catch (const DbError& e) {
             if (e.code == StoreError::Code::Invalid) // the foreign key on version_id
@@ -154,8 +155,8 @@ StoreResult<std::optional<pb::Rollout>> SqliteStore::rollout(const std::string& 
         [&]() -> StoreResult<std::optional<pb::Rollout>> { return loadRollout(*db_, rolloutId); });
 }
 
-StoreResult<std::vector<pb::Rollout>> SqliteStore::listRollouts(bool activeOnly,
-                                                                const std::string& graphName)
+StoreResult<std::vector<pb::Rollout>>
+SqliteStore::listRollouts(bool activeOnly, const std::string& graphName, const TenantFilter& scope)
 {
     return locked([&]() -> StoreResult<std::vector<pb::Rollout>> {
         SqlFilter f;
@@ -164,6 +165,7 @@ StoreResult<std::vector<pb::Rollout>> SqliteStore::listRollouts(bool activeOnly,
                                       std::int64_t{pb::ROLLOUT_PHASE_PAUSED}});
         if (!graphName.empty())
             f.add("graph_name = ?", {graphName});
+        addTenantFilter(f, scope.tenants);
         auto stmt = db_->prepareOnce("SELECT data FROM rollouts" + f.sql() +
                                      " ORDER BY created_us DESC, rollout_id ASC");
         f.bindTo(stmt);
@@ -221,17 +223,18 @@ StoreResult<pb::AuditRecord> SqliteStore::appendAudit(pb::AuditRecord record)
                                  std::chrono::system_clock::now().time_since_epoch())
                                  .count());
         record.clear_seq(); // the row's seq is the record's; never stored twice
-        db_->prepare("INSERT INTO audit_log(at_us, actor, action, target, request_id, data)"
-                     " VALUES(?1, ?2, ?3, ?4, ?5, ?6)")
+        db_->prepare("INSERT INTO audit_log(at_us, actor, action, target, request_id, data,"
+                     " tenant_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)")
             .bindAll(record.at_us(), record.actor(), record.action(), record.target(),
-                     record.request_id(), blobOf(record.SerializeAsString()))
+                     record.request_id(), blobOf(record.SerializeAsString()), record.tenant_id())
             .run();
         record.set_seq(db_->lastInsertRowid());
         return record;
     });
 }
 
-StoreResult<AuditPage> SqliteStore::listAudit(const pb::ListAuditRequest& request)
+StoreResult<AuditPage> SqliteStore::listAudit(const pb::ListAuditRequest& request,
+                                              const TenantFilter& scope)
 {
     const auto before = decodePageToken(request.page_token(), 'a');
     if (!before)
@@ -251,6 +254,9 @@ StoreResult<AuditPage> SqliteStore::listAudit(const pb::ListAuditRequest& reques
             f.add("target = ?", {request.target()});
         if (request.since_us() > 0)
             f.add("at_us >= ?", {request.since_us()});
+        if (!request.tenant_id().empty())
+            f.add("tenant_id = ?", {request.tenant_id()});
+        addTenantFilter(f, scope.tenants, scope.alsoActor);
         auto stmt = db_->prepareOnce("SELECT seq, data FROM audit_log" + f.sql() +
                                      " ORDER BY seq DESC LIMIT ?");
         stmt.bind(f.bindTo(stmt), size + 1);

@@ -1,8 +1,9 @@
 #pragma once
 // The Nexus store: everything nexusd keeps (DESIGN.md §4). One interface,
-// a SQLite implementation today (SqliteStore) and PostgreSQL later, with the
-// same semantics: reviews and rollout updates are atomic, idempotent by
-// request id and refuse stale revisions; the audit log is append-only.
+// two implementations (SqliteStore, PostgresStore; openStore() in
+// OpenStore.h picks one) with the same semantics: reviews and rollout
+// updates are atomic, idempotent by request id and refuse stale revisions;
+// the audit log is append-only.
 //
 // Domain objects are the nexus.v1 messages themselves, so what the API
 // returns is what the store keeps. All calls are thread-safe.
@@ -45,6 +46,7 @@ using StoreStatus = StoreResult<protocol::Ok>;
 // quality summaries, canary analysis).
 struct RunSample
 {
+    std::int64_t sampleId = 0; // assigned by the store (ascending); ignored by addRunSample
     std::string threadId;
     std::string tenantId;
     std::string instanceId;
@@ -70,7 +72,17 @@ struct SampleQuery
     std::string graphName;
     std::optional<std::string> optimizationVersion; // "" selects runs without one
     std::string rolloutId;
-    std::size_t limit = 0; // 0 = no limit (newest first when limited)
+    std::vector<std::string> tenants; // only runs of these tenants; empty = every tenant
+    std::size_t limit = 0;            // 0 = no limit (newest first when limited)
+};
+
+// What a caller may see of tenant data (docs/SECURITY.md, "Tenants"): rows
+// whose tenant_id is one of `tenants`; empty = every tenant. The API layer
+// fills it from the token's scope narrowed by the request's tenant_id.
+struct TenantFilter
+{
+    std::vector<std::string> tenants; // empty = every tenant (unscoped)
+    std::string alsoActor;            // listAudit: this actor's own records too
 };
 
 struct TracePage
@@ -100,6 +112,15 @@ struct AuditPage
     std::string nextPageToken;
 };
 
+// A trace record with a key unique per record (the DashStream message id):
+// appending it again is a no-op, so replicas that both read a record after
+// Kafka moved its partition store it once.
+struct KeyedRecord
+{
+    std::string key;
+    std::string value;
+};
+
 struct RetentionPolicy
 {
     std::int64_t traceMaxAgeUs = 7LL * 24 * 3600 * 1'000'000; // traces and their records
@@ -119,23 +140,33 @@ public:
     // --- traces: the full record log of every run, and its summary
     virtual StoreStatus appendTraceRecords(const std::string& threadId,
                                            const std::vector<std::string>& recordValues) = 0;
+    // Idempotent by (thread, key): records already stored are skipped.
+    // Returns how many were new.
+    virtual StoreResult<std::size_t>
+    appendTraceRecordsOnce(const std::string& threadId,
+                           const std::vector<KeyedRecord>& records) = 0;
     virtual StoreStatus upsertTraceSummary(const pb::TraceSummary& summary) = 0;
     virtual StoreResult<std::optional<pb::TraceSummary>>
     traceSummary(const std::string& threadId) = 0;
     virtual StoreResult<std::vector<std::string>> traceRecords(const std::string& threadId) = 0;
-    virtual StoreResult<TracePage> searchTraces(const pb::SearchTracesRequest& request) = 0;
+    virtual StoreResult<TracePage> searchTraces(const pb::SearchTracesRequest& request,
+                                                const TenantFilter& scope = {}) = 0;
     virtual StoreStatus putSchema(const pb::GraphSchema& schema) = 0; // first one wins
     virtual StoreResult<std::optional<pb::GraphSchema>> schema(const std::string& schemaId) = 0;
 
-    // --- run samples
+    // --- run samples (one per thread: a second sample of a thread is ignored)
     virtual StoreStatus addRunSample(const RunSample& sample) = 0;
     virtual StoreResult<std::vector<RunSample>> runSamples(const SampleQuery& query) = 0;
+    // Samples with sample_id > afterId, oldest first: the replicas' fleet feed.
+    virtual StoreResult<std::vector<RunSample>> runSamplesAfter(std::int64_t afterId,
+                                                                std::size_t limit) = 0;
 
     // --- knowledge
     // Assigns entry_id (when empty), revision 1, status PENDING, timestamps.
     virtual StoreResult<pb::KnowledgeEntry> createEntry(pb::KnowledgeEntry entry,
                                                         std::int64_t nowUs) = 0;
-    virtual StoreResult<EntryPage> listEntries(const pb::ListEntriesRequest& request) = 0;
+    virtual StoreResult<EntryPage> listEntries(const pb::ListEntriesRequest& request,
+                                               const TenantFilter& scope = {}) = 0;
     virtual StoreResult<pb::GetEntryResponse> getEntry(const std::string& entryId) = 0;
     // Atomic: replay by request id, else check seen_revision == revision
     // (Stale names the review that won), else record the review, set the
@@ -160,8 +191,8 @@ public:
     // rollout.revision(); Stale otherwise.
     virtual StoreResult<pb::Rollout> updateRollout(const pb::Rollout& rollout) = 0;
     virtual StoreResult<std::optional<pb::Rollout>> rollout(const std::string& rolloutId) = 0;
-    virtual StoreResult<std::vector<pb::Rollout>> listRollouts(bool activeOnly,
-                                                               const std::string& graphName) = 0;
+    virtual StoreResult<std::vector<pb::Rollout>>
+    listRollouts(bool activeOnly, const std::string& graphName, const TenantFilter& scope = {}) = 0;
 
     // --- idempotent requests: the first response to a request id, kept
     virtual StoreResult<std::optional<std::string>> findRequest(const std::string& requestId) = 0;
@@ -171,7 +202,19 @@ public:
 
     // --- audit (append-only; assigns seq)
     virtual StoreResult<pb::AuditRecord> appendAudit(pb::AuditRecord record) = 0;
-    virtual StoreResult<AuditPage> listAudit(const pb::ListAuditRequest& request) = 0;
+    virtual StoreResult<AuditPage> listAudit(const pb::ListAuditRequest& request,
+                                             const TenantFilter& scope = {}) = 0;
+    // Records with seq > afterSeq, oldest first: the replicas' change feed.
+    virtual StoreResult<std::vector<pb::AuditRecord>> auditAfter(std::int64_t afterSeq,
+                                                                 std::size_t limit) = 0;
+
+    // --- leases (one holder at a time across every process on the store)
+    // Takes `name` for `holder` until nowUs + ttlUs when it is free, expired
+    // or already held by `holder` (a renewal); false while another holds it.
+    virtual StoreResult<bool> acquireLease(const std::string& name, const std::string& holder,
+                                           std::int64_t ttlUs, std::int64_t nowUs) = 0;
+    // Gives the lease up if `holder` has it.
+    virtual StoreStatus releaseLease(const std::string& name, const std::string& holder) = 0;
 
     // --- retention
     virtual StoreStatus prune(const RetentionPolicy& policy, std::int64_t nowUs) = 0;

@@ -1,5 +1,5 @@
-// nexusd's options: --sim-realtime from the command line and from a
-// --config file (the command line wins), off by default, and in --help.
+// nexusd's options: --sim-realtime and --store from the command line and from
+// a --config file (the command line wins), their defaults, and in --help.
 #include "server/api/NexusServer.h"
 #include "server/api/ServerOptions.h"
 
@@ -89,6 +89,65 @@ private slots:
     void helpDocumentsSimRealTime()
     {
         QVERIFY(std::string(serverOptionsHelp()).find("--sim-realtime") != std::string::npos);
+    }
+
+    void replicaOptions()
+    {
+        const auto defaults = parseServerOptions({});
+        QVERIFY(defaults->options.consumerProperties.empty());
+        QVERIFY(defaults->options.replicaName.empty()); // HOST:PID
+        QCOMPARE(defaults->options.leaseTtlSeconds, 10.0);
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + QStringLiteral("/nexusd.json")).toStdString();
+        std::ofstream(path) << R"({"replica_name": "r1", "lease_ttl": 3,
+                                   "consumer_property": ["session.timeout.ms=6000"]})";
+        auto parsed = parseServerOptions({"--config", path, "--replica-name", "r2",
+                                          "--consumer-property", "heartbeat.interval.ms=500"});
+        QVERIFY(parsed.ok());
+        QCOMPARE(parsed->options.replicaName, std::string("r2")); // the command line wins
+        QCOMPARE(parsed->options.leaseTtlSeconds, 3.0);
+        QCOMPARE(parsed->options.consumerProperties.size(), std::size_t(2));
+        QCOMPARE(parsed->options.consumerProperties.at("session.timeout.ms"), std::string("6000"));
+        QVERIFY(parsed->options.kafkaProperties.empty()); // not for the DLQ producer
+        QVERIFY(!parseServerOptions({"--consumer-property", "x"}).ok());
+        auto zero = parseServerOptions({"--lease-ttl", "0"});
+        QVERIFY(zero.ok());
+        const auto refused = resolveServerOptions(zero->options);
+        QVERIFY(!refused.ok());
+        QVERIFY(refused.error().message.find("--lease-ttl") != std::string::npos);
+        for (const char* option : {"--consumer-property", "--replica-name", "--lease-ttl"})
+            QVERIFY(std::string(serverOptionsHelp()).find(option) != std::string::npos);
+    }
+
+    void storeFromCommandLineAndConfig()
+    {
+        QVERIFY(parseServerOptions({})->options.store.empty()); // SQLite in --data-dir
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + QStringLiteral("/nexusd.json")).toStdString();
+        std::ofstream(path) << R"({"store": "postgres://nexus@db.internal/nexus"})";
+        auto fromFile = parseServerOptions({"--config", path});
+        QVERIFY(fromFile.ok());
+        QCOMPARE(fromFile->options.store, std::string("postgres://nexus@db.internal/nexus"));
+        auto overridden = parseServerOptions({"--config", path, "--store", "sqlite:/tmp/x.db"});
+        QVERIFY(overridden.ok());
+        QCOMPARE(overridden->options.store, std::string("sqlite:/tmp/x.db"));
+        QVERIFY(std::string(serverOptionsHelp()).find("--store") != std::string::npos);
+    }
+
+    void anUnreachableStoreStopsTheStartWithoutShowingThePassword()
+    {
+        QTemporaryDir dir;
+        auto parsed =
+            parseServerOptions({"--sandbox", "--listen", "127.0.0.1:0", "--store",
+                                "postgres://nexus:hunter2@127.0.0.1:1/nexus?connect_timeout=5"});
+        QVERIFY(parsed.ok());
+        parsed->options.dataDir = dir.path().toStdString();
+        auto server = NexusServer::start(parsed->options);
+        QVERIFY(!server.ok());
+        const std::string& message = server.error().message;
+        QVERIFY2(message.find("cannot open the store: PostgreSQL") != std::string::npos,
+                 message.c_str());
+        QVERIFY2(message.find("hunter2") == std::string::npos, message.c_str());
     }
 };
 

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <set>
 
 namespace nexus::server::test {
 
@@ -45,6 +46,24 @@ public:
         log.insert(log.end(), recordValues.begin(), recordValues.end());
         return protocol::Ok{};
     }
+    StoreResult<std::size_t>
+    appendTraceRecordsOnce(const std::string& threadId,
+                           const std::vector<KeyedRecord>& records) override
+    {
+        if (failWrites > 0) {
+            --failWrites;
+            return StoreError{StoreError::Code::Io, "injected write failure"};
+        }
+        std::lock_guard lock(mutex_);
+        auto& log = records_[threadId];
+        std::size_t added = 0;
+        for (const KeyedRecord& record : records)
+            if (record.key.empty() || keys_.insert({threadId, record.key}).second) {
+                log.push_back(record.value);
+                ++added;
+            }
+        return added;
+    }
     StoreStatus upsertTraceSummary(const pb::TraceSummary& summary) override
     {
         std::lock_guard lock(mutex_);
@@ -65,7 +84,8 @@ public:
         auto it = records_.find(threadId);
         return it == records_.end() ? std::vector<std::string>{} : it->second;
     }
-    StoreResult<TracePage> searchTraces(const pb::SearchTracesRequest&) override
+    StoreResult<TracePage> searchTraces(const pb::SearchTracesRequest&,
+                                        const TenantFilter& = {}) override
     {
         std::lock_guard lock(mutex_);
         TracePage page;
@@ -118,7 +138,8 @@ public:
         entries_[entry.entry_id()] = entry;
         return entry;
     }
-    StoreResult<EntryPage> listEntries(const pb::ListEntriesRequest&) override
+    StoreResult<EntryPage> listEntries(const pb::ListEntriesRequest&,
+                                       const TenantFilter& = {}) override
     {
         std::lock_guard lock(mutex_);
         EntryPage page;
@@ -170,7 +191,8 @@ public:
     {
         return invalid();
     }
-    StoreResult<std::vector<pb::Rollout>> listRollouts(bool, const std::string&) override
+    StoreResult<std::vector<pb::Rollout>> listRollouts(bool, const std::string&,
+                                                       const TenantFilter& = {}) override
     {
         return invalid();
     }
@@ -184,7 +206,24 @@ public:
         return invalid();
     }
     StoreResult<pb::AuditRecord> appendAudit(pb::AuditRecord) override { return invalid(); }
-    StoreResult<AuditPage> listAudit(const pb::ListAuditRequest&) override { return invalid(); }
+    StoreResult<AuditPage> listAudit(const pb::ListAuditRequest&, const TenantFilter& = {}) override
+    {
+        return invalid();
+    }
+    StoreResult<std::vector<pb::AuditRecord>> auditAfter(std::int64_t, std::size_t) override
+    {
+        return invalid();
+    }
+    StoreResult<std::vector<RunSample>> runSamplesAfter(std::int64_t, std::size_t) override
+    {
+        return invalid();
+    }
+    StoreResult<bool> acquireLease(const std::string&, const std::string&, std::int64_t,
+                                   std::int64_t) override
+    {
+        return invalid();
+    }
+    StoreStatus releaseLease(const std::string&, const std::string&) override { return invalid(); }
     StoreStatus prune(const RetentionPolicy&, std::int64_t) override { return invalid(); }
 
     // --- test helpers
@@ -231,6 +270,7 @@ private:
     std::mutex mutex_;
     std::map<std::string, pb::Instance> instances_;
     std::map<std::string, std::vector<std::string>> records_;
+    std::set<std::pair<std::string, std::string>> keys_; // (thread, record key) stored
     std::map<std::string, pb::TraceSummary> summaries_;
     std::map<std::string, pb::GraphSchema> schemas_;
     std::vector<RunSample> samples_;

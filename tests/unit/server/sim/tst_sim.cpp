@@ -43,7 +43,8 @@ std::int64_t wallNowUs()
 class TestRouter final : public RolloutRouter
 {
 public:
-    std::optional<RouteDecision> activeRoute(const std::string& graphName) override
+    std::optional<RouteDecision> activeRoute(const std::string& graphName,
+                                             const std::string& = {}) override
     {
         std::lock_guard lock(mutex_);
         if (route_ && graphName == "rag_pipeline")
@@ -377,7 +378,7 @@ private slots:
     void canaryRoutingCarriesTheTrueEffect()
     {
         sim_->setVersionEffect("ver-worse", {-0.3, 2.0, 0.0});
-        router_.set(RouteDecision{"ro-1", "ver-worse", "", "generate", 50});
+        router_.set(RouteDecision{"ro-1", "ver-worse", "", "generate", 50, ""});
         auto routedSamples = [&](bool canary) {
             std::vector<RunSample> out;
             for (const RunSample& s : store_.samples())

@@ -1,16 +1,18 @@
-// SqliteStore on a real file: restart, migrations, the append-only audit
-// log (proven with a raw sqlite3 connection), trace search and paging,
-// record logs, run samples and retention.
+// The store on a real database, once per backend (SQLite file, PostgreSQL
+// server; StoreBackend.h): restart, migrations, the append-only audit log
+// (proven with a raw second connection), trace search and paging, record
+// logs, run samples and retention.
 #include "server/store/Migrations.h"
-#include "server/store/SqliteStore.h"
+#include "server/store/PgMigrations.h"
 
-#include <QTemporaryDir>
+#include "StoreBackend.h"
+
 #include <QTest>
 
 #include <set>
-#include <sqlite3.h>
 
 using namespace nexus::server;
+using nexus::test::Backend;
 namespace pb = nexus::v1;
 
 namespace {
@@ -18,37 +20,6 @@ namespace {
 constexpr std::int64_t kSecond = 1'000'000;
 constexpr std::int64_t kDay = 24 * 3600 * kSecond;
 constexpr std::int64_t kNow = 1'700'000'000 * kSecond;
-
-// A raw connection to the same file, as an operator with the sqlite3 shell would have.
-class RawDb
-{
-public:
-    explicit RawDb(const std::string& path) { sqlite3_open(path.c_str(), &db_); }
-    ~RawDb() { sqlite3_close(db_); }
-    int exec(const std::string& sql)
-    {
-        char* error = nullptr;
-        const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error);
-        lastError_ = error ? error : "";
-        sqlite3_free(error);
-        return rc;
-    }
-    std::vector<std::string> column(const std::string& sql)
-    {
-        std::vector<std::string> out;
-        sqlite3_stmt* stmt = nullptr;
-        sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr);
-        while (sqlite3_step(stmt) == SQLITE_ROW)
-            out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
-        sqlite3_finalize(stmt);
-        return out;
-    }
-    const std::string& lastError() const { return lastError_; }
-
-private:
-    sqlite3* db_ = nullptr;
-    std::string lastError_;
-};
 
 pb::TraceSummary trace(int i)
 {
@@ -98,26 +69,29 @@ class TestStore : public QObject
 {
     Q_OBJECT
 
-    std::unique_ptr<QTemporaryDir> dir_;
-    std::string path_;
+    nexus::test::StoreFixture fixture_;
 
-    std::unique_ptr<SqliteStore> openStore()
+    std::unique_ptr<Store> openStore() { return fixture_.open(); }
+
+    std::size_t migrationCount() const
     {
-        auto store = SqliteStore::open(path_);
-        if (!store) {
-            qWarning() << store.error().message.c_str();
-            return nullptr;
-        }
-        return std::move(store.value());
+        return fixture_.isPostgres() ? nexus::server::pg::pgSchemaMigrations().size()
+                                     : sqlite::schemaMigrations().size();
     }
+
+public:
+    explicit TestStore(Backend backend) : fixture_(backend) {}
 
 private slots:
-    void init()
+    void initTestCase()
     {
-        dir_ = std::make_unique<QTemporaryDir>();
-        QVERIFY(dir_->isValid());
-        path_ = dir_->filePath("nexus.db").toStdString();
+        QString why;
+        if (!fixture_.initBackend(&why))
+            QSKIP(qPrintable(why));
+        qInfo("store backend: %s", fixture_.name());
     }
+
+    void init() { QVERIFY(fixture_.freshDatabase()); }
 
     void restartKeepsData()
     {
@@ -168,58 +142,59 @@ private slots:
     void migrationsRunOnceOnAFreshFile()
     {
         QVERIFY(openStore());
-        RawDb raw(path_);
-        const auto applied = raw.column("SELECT version FROM schema_migrations ORDER BY version");
-        QCOMPARE(applied.size(), sqlite::schemaMigrations().size());
+        auto raw = fixture_.raw();
+        const auto applied = raw->column("SELECT version FROM schema_migrations ORDER BY version");
+        QCOMPARE(applied.size(), migrationCount());
         QCOMPARE(applied.back(), std::to_string(sqlite::latestSchemaVersion()));
-        QCOMPARE(raw.column("PRAGMA journal_mode"), std::vector<std::string>{"wal"});
-        const auto stamps = raw.column("SELECT applied_us FROM schema_migrations ORDER BY version");
+        if (!fixture_.isPostgres())
+            QCOMPARE(raw->column("PRAGMA journal_mode"), std::vector<std::string>{"wal"});
+        const auto stamps =
+            raw->column("SELECT applied_us FROM schema_migrations ORDER BY version");
 
         QVERIFY(openStore()); // reopening applies nothing again
-        QCOMPARE(raw.column("SELECT applied_us FROM schema_migrations ORDER BY version"), stamps);
+        QCOMPARE(raw->column("SELECT applied_us FROM schema_migrations ORDER BY version"), stamps);
     }
 
     void anOlderFileIsMigratedAndKeepsItsRows()
     {
         {
-            // A file written by a nexusd that knew only migration 1.
-            RawDb raw(path_);
-            QCOMPARE(raw.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
-                              " name TEXT NOT NULL, applied_us INTEGER NOT NULL);"),
-                     SQLITE_OK);
-            QCOMPARE(raw.exec(sqlite::schemaMigrations().front().sql), SQLITE_OK);
-            QCOMPARE(raw.exec("INSERT INTO schema_migrations VALUES(1, 'tables', 1)"), SQLITE_OK);
+            // A database written by a nexusd that knew only migration 1.
+            auto raw = fixture_.raw();
+            const std::string integer = fixture_.isPostgres() ? "BIGINT" : "INTEGER";
+            QVERIFY(raw->exec("CREATE TABLE schema_migrations (version " + integer +
+                              " PRIMARY KEY, name TEXT NOT NULL, applied_us " + integer +
+                              " NOT NULL);"));
+            QVERIFY2(raw->exec(fixture_.isPostgres()
+                                   ? nexus::server::pg::pgSchemaMigrations().front().sql
+                                   : sqlite::schemaMigrations().front().sql),
+                     raw->lastError().c_str());
+            QVERIFY(raw->exec("INSERT INTO schema_migrations VALUES(1, 'tables', 1)"));
             pb::AuditRecord old;
             old.set_actor("bob");
-            const std::string blob = old.SerializeAsString();
-            QCOMPARE(
-                raw.exec("INSERT INTO audit_log(at_us, actor, action, target, request_id, data)"
-                         " VALUES(5, 'bob', 'x', '', '', X'" +
-                         QByteArray::fromStdString(blob).toHex().toStdString() + "')"),
-                SQLITE_OK);
+            QVERIFY2(raw->exec("INSERT INTO audit_log(at_us, actor, action, target, request_id,"
+                               " data) VALUES(5, 'bob', 'x', '', '', " +
+                               raw->blobLiteral(old.SerializeAsString()) + ")"),
+                     raw->lastError().c_str());
             // Before migration 2 an edit still goes through.
-            QCOMPARE(raw.exec("UPDATE audit_log SET target = 't'"), SQLITE_OK);
+            QVERIFY(raw->exec("UPDATE audit_log SET target = 't'"));
         }
         auto store = openStore();
         QVERIFY(store);
-        RawDb raw(path_);
-        QCOMPARE(raw.column("SELECT COUNT(*) FROM schema_migrations"),
-                 std::vector<std::string>{std::to_string(sqlite::schemaMigrations().size())});
+        auto raw = fixture_.raw();
+        QCOMPARE(raw->column("SELECT COUNT(*) FROM schema_migrations"),
+                 std::vector<std::string>{std::to_string(migrationCount())});
         const auto audit = store->listAudit({});
         QVERIFY(audit);
         QCOMPARE(audit->records.size(), std::size_t(1));
         QCOMPARE(audit->records.front().actor(), std::string("bob"));
-        QVERIFY(raw.exec("UPDATE audit_log SET target = 'u'") != SQLITE_OK);
+        QVERIFY(!raw->exec("UPDATE audit_log SET target = 'u'"));
     }
 
     void aNewerFileIsRefused()
     {
         QVERIFY(openStore());
-        {
-            RawDb raw(path_);
-            QCOMPARE(raw.exec("INSERT INTO schema_migrations VALUES(999, 'future', 1)"), SQLITE_OK);
-        }
-        auto store = SqliteStore::open(path_);
+        QVERIFY(fixture_.raw()->exec("INSERT INTO schema_migrations VALUES(999, 'future', 1)"));
+        auto store = fixture_.tryOpen();
         QVERIFY(!store);
         QCOMPARE(store.error().code, StoreError::Code::Invalid);
         QVERIFY(store.error().message.find("newer") != std::string::npos);
@@ -239,11 +214,16 @@ private slots:
         QCOMPARE(first->seq(), std::int64_t(1));
         QVERIFY(first->at_us() > 0); // stamped by the store
 
-        RawDb raw(path_);
-        QVERIFY(raw.exec("UPDATE audit_log SET actor = 'mallory'") != SQLITE_OK);
-        QVERIFY(raw.lastError().find("append-only") != std::string::npos);
-        QVERIFY(raw.exec("DELETE FROM audit_log") != SQLITE_OK);
-        QVERIFY(raw.lastError().find("append-only") != std::string::npos);
+        auto raw = fixture_.raw();
+        QVERIFY(!raw->exec("UPDATE audit_log SET actor = 'mallory'"));
+        QVERIFY2(raw->lastError().find("append-only") != std::string::npos,
+                 raw->lastError().c_str());
+        QVERIFY(!raw->exec("DELETE FROM audit_log"));
+        QVERIFY(raw->lastError().find("append-only") != std::string::npos);
+        if (fixture_.isPostgres()) {
+            QVERIFY(!raw->exec("TRUNCATE audit_log"));
+            QVERIFY(raw->lastError().find("append-only") != std::string::npos);
+        }
 
         const auto audit = store->listAudit({});
         QVERIFY(audit);
@@ -257,6 +237,30 @@ private slots:
         aggressive.sampleMaxAgeUs = 1;
         QVERIFY(store->prune(aggressive, kNow * 2));
         QCOMPARE(store->listAudit({})->records.size(), std::size_t(1));
+    }
+
+    void openRefusesAnAuditLogThatLostItsProtection()
+    {
+        QVERIFY(openStore());
+        auto raw = fixture_.raw();
+        if (fixture_.isPostgres()) {
+            // A disabled trigger protects nothing either.
+            QVERIFY(raw->exec("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update"));
+            const auto disabled = fixture_.tryOpen();
+            QVERIFY(!disabled);
+            QCOMPARE(disabled.error().code, StoreError::Code::Invalid);
+            QVERIFY(raw->exec("ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update"));
+            QVERIFY(openStore());
+        }
+        QVERIFY2(raw->exec(fixture_.isPostgres() ? "DROP TRIGGER audit_log_no_delete ON audit_log"
+                                                 : "DROP TRIGGER audit_log_no_delete"),
+                 raw->lastError().c_str());
+        const auto store = fixture_.tryOpen();
+        QVERIFY(!store);
+        QCOMPARE(store.error().code, StoreError::Code::Invalid);
+        QVERIFY2(store.error().message.find("append-only") != std::string::npos,
+                 store.error().message.c_str());
+        QVERIFY(store.error().message.find("audit_log_no_delete") != std::string::npos);
     }
 
     void auditFiltersAndPagesNewestFirst()
@@ -497,5 +501,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestStore)
+NEXUS_STORE_TEST_MAIN(TestStore)
 #include "tst_store.moc"

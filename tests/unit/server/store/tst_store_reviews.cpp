@@ -1,15 +1,15 @@
-// SqliteStore: knowledge reviews (approve, reject, replay by request id,
-// stale revisions), entry listing, versions, rollout optimistic concurrency
-// and idempotent requests.
-#include "server/store/SqliteStore.h"
+// The store, once per backend (StoreBackend.h): knowledge reviews (approve,
+// reject, replay by request id, stale revisions), entry listing, versions,
+// rollout optimistic concurrency and idempotent requests.
+#include "StoreBackend.h"
 
-#include <QTemporaryDir>
 #include <QTest>
 
 #include <atomic>
 #include <thread>
 
 using namespace nexus::server;
+using nexus::test::Backend;
 namespace pb = nexus::v1;
 
 namespace {
@@ -44,8 +44,8 @@ class TestStoreReviews : public QObject
 {
     Q_OBJECT
 
-    std::unique_ptr<QTemporaryDir> dir_;
-    std::unique_ptr<SqliteStore> store_;
+    nexus::test::StoreFixture fixture_;
+    std::unique_ptr<Store> store_;
 
     std::string newEntry()
     {
@@ -53,14 +53,24 @@ class TestStoreReviews : public QObject
         return created ? created->entry_id() : std::string();
     }
 
+public:
+    explicit TestStoreReviews(Backend backend) : fixture_(backend) {}
+
 private slots:
+    void initTestCase()
+    {
+        QString why;
+        if (!fixture_.initBackend(&why))
+            QSKIP(qPrintable(why));
+        qInfo("store backend: %s", fixture_.name());
+    }
+
     void init()
     {
-        dir_ = std::make_unique<QTemporaryDir>();
-        QVERIFY(dir_->isValid());
-        auto store = SqliteStore::open(dir_->filePath("nexus.db").toStdString());
-        QVERIFY(store);
-        store_ = std::move(store.value());
+        store_.reset();
+        QVERIFY(fixture_.freshDatabase());
+        store_ = fixture_.open();
+        QVERIFY(store_);
     }
 
     void createAssignsIdRevisionAndStatus()
@@ -319,5 +329,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestStoreReviews)
+NEXUS_STORE_TEST_MAIN(TestStoreReviews)
 #include "tst_store_reviews.moc"
