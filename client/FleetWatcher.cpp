@@ -32,11 +32,29 @@ void FleetWatcher::start(int intervalMs)
     startWorker();
 }
 
+void FleetWatcher::setTenant(const QString& tenant)
+{
+    {
+        std::lock_guard lock(tenantMutex_);
+        if (tenant_ == tenant.toStdString())
+            return;
+        tenant_ = tenant.toStdString();
+    }
+    if (state() == State::Stopped)
+        return;
+    stop();
+    startWorker();
+}
+
 grpc::Status FleetWatcher::runStream(grpc::ClientContext& context,
                                      const std::function<void()>& live)
 {
     pb::WatchFleetRequest request;
     request.set_interval_ms(intervalMs_);
+    {
+        std::lock_guard lock(tenantMutex_);
+        request.set_tenant_id(tenant_);
+    }
     auto reader = pb::Fleet::NewStub(channel())->WatchFleet(&context, request);
     pb::FleetUpdate update;
     while (reader->Read(&update)) {

@@ -30,6 +30,10 @@ public:
     ~FleetWatcher() override; // stop()
 
     void start(int intervalMs = 1000);
+    // Watch one tenant ("" = all the token may see): a running stream is
+    // replaced, and the new one starts with that tenant's full snapshot
+    // (instances and totals).
+    void setTenant(const QString& tenant);
 
 Q_SIGNALS:
     void fleetUpdated(const nexus::v1::FleetUpdate& update);
@@ -44,6 +48,8 @@ private:
     void takePending();
 
     std::atomic<int> intervalMs_ = 1000;
+    std::mutex tenantMutex_; // guards tenant_: read by the worker per subscription
+    std::string tenant_;
     std::mutex pendingMutex_; // guards the two below
     std::optional<nexus::v1::FleetUpdate> pending_;
     bool deliveryPosted_ = false;

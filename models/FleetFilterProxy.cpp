@@ -33,6 +33,14 @@ void FleetFilterProxy::setDeploymentFilter(const QString& name)
     refilter();
 }
 
+void FleetFilterProxy::setTenantFilter(const QString& tenant)
+{
+    if (tenant_ == tenant)
+        return;
+    tenant_ = tenant;
+    refilter();
+}
+
 void FleetFilterProxy::setStatusFilter(int status)
 {
     if (status_ == status)
@@ -58,6 +66,8 @@ bool FleetFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex& source
     if (status_ != 0 && id.data(FleetModel::StatusRole).toInt() != status_)
         return false;
     if (!deployment_.isEmpty() && id.data(FleetModel::DeploymentRole).toString() != deployment_)
+        return false;
+    if (!tenant_.isEmpty() && id.data(FleetModel::TenantRole).toString() != tenant_)
         return false;
     if (text_.isEmpty())
         return true;

@@ -18,11 +18,13 @@ public:
 
     void setTextFilter(const QString& text);       // case-insensitive substring; "" = any
     void setDeploymentFilter(const QString& name); // exact; "" = any
+    void setTenantFilter(const QString& tenant);   // exact; "" = any
     void setStatusFilter(int status);              // nexus::v1::InstanceStatus; 0 = any
     void setOutliersOnly(bool on);
 
     QString textFilter() const { return text_; }
     QString deploymentFilter() const { return deployment_; }
+    QString tenantFilter() const { return tenant_; }
     int statusFilter() const { return status_; }
     bool outliersOnly() const { return outliersOnly_; }
 
@@ -35,6 +37,7 @@ private:
 
     QString text_;
     QString deployment_;
+    QString tenant_;
     int status_ = 0;
     bool outliersOnly_ = false;
     QPointer<const FleetModel> fleet_; // the source, when it is a FleetModel (typed sorting)

@@ -100,6 +100,7 @@ bool FleetModel::assign(FleetRow& row, const nexus::v1::Instance& in) const
     };
     set(row.instanceId, in.instance_id());
     set(row.deployment, in.deployment());
+    set(row.tenant, in.tenant_id());
     set(row.version, in.version());
     set(row.host, in.host());
     set(row.region, in.region());
@@ -267,6 +268,16 @@ void FleetModel::recomputeOutliers(std::vector<char>& dirty)
         deployments_ = deployments;
         emit deploymentsChanged(deployments_);
     }
+    QStringList tenants;
+    seen.clear();
+    for (const FleetRow& row : rows_)
+        if (!row.tenant.empty() && seen.insert(row.tenant).second)
+            tenants << qs(row.tenant);
+    tenants.sort();
+    if (tenants != tenants_) {
+        tenants_ = tenants;
+        emit tenantsChanged(tenants_);
+    }
 }
 
 void FleetModel::emitChanged(const std::vector<char>& dirty, bool clockMoved)
@@ -307,6 +318,8 @@ QVariant FleetModel::display(const FleetRow& row, int column) const
         return qs(row.instanceId);
     case DeploymentColumn:
         return qs(row.deployment);
+    case TenantColumn:
+        return qs(row.tenant);
     case VersionColumn:
         return qs(row.version);
     case HostColumn:
@@ -438,6 +451,8 @@ QVariant FleetModel::data(const QModelIndex& index, int role) const
         return qs(row.instanceId);
     case DeploymentRole:
         return qs(row.deployment);
+    case TenantRole:
+        return qs(row.tenant);
     default:
         return {};
     }
@@ -453,8 +468,8 @@ QVariant FleetModel::headerData(int section, Qt::Orientation o, int role) const
     if (role != Qt::DisplayRole)
         return {};
     static const char* const names[ColumnCount] = {
-        "Instance", "Deployment", "Version", "Host", "Region",  "Status", "Last seen",
-        "Runs/s",   "Error rate", "p50",     "p95",  "Quality", "Cost/h"};
+        "Instance",  "Deployment", "Tenant",     "Version", "Host", "Region",  "Status",
+        "Last seen", "Runs/s",     "Error rate", "p50",     "p95",  "Quality", "Cost/h"};
     return QString::fromLatin1(names[section]);
 }
 

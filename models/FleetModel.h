@@ -22,6 +22,7 @@ struct FleetRow
 {
     std::string instanceId;
     std::string deployment;
+    std::string tenant; // DashStream tenant_id
     std::string version;
     std::string host;
     std::string region;
@@ -48,6 +49,7 @@ public:
     {
         InstanceIdColumn,
         DeploymentColumn,
+        TenantColumn,
         VersionColumn,
         HostColumn,
         RegionColumn,
@@ -71,6 +73,7 @@ public:
         FlaggedCellRole,             // bool: this cell's metric is what made it an outlier
         InstanceIdRole,              // QString
         DeploymentRole,              // QString
+        TenantRole,                  // QString
     };
 
     explicit FleetModel(QObject* parent = nullptr);
@@ -82,7 +85,8 @@ public:
     void setOutlierRule(const OutlierRule& rule);
     const nexus::v1::FleetTotals& totals() const { return totals_; }
     qint64 asOfUs() const { return asOfUs_; }
-    QStringList deployments() const; // sorted, distinct
+    QStringList deployments() const;                 // sorted, distinct
+    QStringList tenants() const { return tenants_; } // sorted, distinct
     const FleetRow& row(int r) const { return rows_.at(std::size_t(r)); }
     int rowOf(const QString& instanceId) const; // -1 when absent
     // The order of two rows by `column`'s SortRole value without building
@@ -106,6 +110,7 @@ public:
 signals:
     void totalsChanged(const nexus::v1::FleetTotals& totals);
     void deploymentsChanged(const QStringList& deployments);
+    void tenantsChanged(const QStringList& tenants);
 
 private:
     bool assign(FleetRow& row, const nexus::v1::Instance& instance) const;
@@ -136,6 +141,7 @@ private:
     qint64 asOfUs_ = 0;
     OutlierRule rule_;
     QStringList deployments_;
+    QStringList tenants_;
 };
 
 } // namespace nexus::models

@@ -65,6 +65,7 @@ pb::ListEntriesRequest KnowledgeFilter::toRequest(int pageSize) const
         request.add_kinds(pb::KnowledgeKind(k));
     request.set_source_instance(sourceInstance.toStdString());
     request.set_created_after_us(createdAfterUs);
+    request.set_tenant_id(tenant.toStdString());
     request.set_page_size(pageSize);
     return request;
 }
@@ -74,6 +75,8 @@ bool KnowledgeFilter::matchesIgnoringStatus(const pb::KnowledgeEntry& entry) con
     if (!kinds.isEmpty() && !kinds.contains(int(entry.kind())))
         return false;
     if (createdAfterUs > 0 && entry.created_us() <= createdAfterUs)
+        return false;
+    if (!tenant.isEmpty() && entry.tenant_id() != tenant.toStdString())
         return false;
     if (sourceInstance.isEmpty())
         return true;
@@ -336,6 +339,8 @@ QVariant KnowledgeQueueModel::display(const pb::KnowledgeEntry& e, int column) c
                    : QStringLiteral("%1 / %2").arg(qs(e.graph_name()), qs(e.node_id()));
     case Source:
         return fmt::sourceOf(e);
+    case Tenant:
+        return qs(e.tenant_id());
     case Score:
         if (e.has_prompt_optimization())
             return fmt::improvement(e.prompt_optimization().measured_improvement());
@@ -404,6 +409,8 @@ QVariant KnowledgeQueueModel::headerData(int section, Qt::Orientation orientatio
         return tr("Graph / node");
     case Source:
         return tr("Source");
+    case Tenant:
+        return tr("Tenant");
     case Score:
         return tr("Score");
     case Created:

@@ -47,6 +47,7 @@ struct KnowledgeFilter
     QSet<int> kinds;
     QString sourceInstance;    // found_by or any of source_instances; "" = any
     qint64 createdAfterUs = 0; // created strictly after; 0 = any age
+    QString tenant;            // the entry's tenant_id; "" = any
 
     // The first page's request (no page token); the sets in ascending order.
     nexus::v1::ListEntriesRequest toRequest(int pageSize) const;
@@ -68,6 +69,7 @@ public:
         Title,
         GraphNode, // "rag_pipeline / generate", or the graph alone
         Source,    // knowledgefmt::sourceOf
+        Tenant,    // the entry's tenant_id
         Score,     // improvement (prompt optimization), severity (pitfall), confidence %
         Created,   // age against setNowUs(); tooltip: the local time
         Revision,

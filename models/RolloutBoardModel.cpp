@@ -215,6 +215,8 @@ QVariant RolloutBoardModel::display(const pb::Rollout& r, int column) const
         return r.node_id().empty()
                    ? qs(r.graph_name())
                    : QStringLiteral("%1 / %2").arg(qs(r.graph_name()), qs(r.node_id()));
+    case Tenant:
+        return r.tenant_id().empty() ? tr("all tenants") : qs(r.tenant_id());
     case Version:
         return shortId(r.version_id());
     case Phase:
@@ -308,6 +310,8 @@ QVariant RolloutBoardModel::headerData(int section, Qt::Orientation orientation,
         return tr("Rollout");
     case Target:
         return tr("Graph / node");
+    case Tenant:
+        return tr("Tenant");
     case Version:
         return tr("Version");
     case Phase:

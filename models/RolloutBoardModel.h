@@ -30,6 +30,7 @@ public:
     {
         Id,        // first 8 characters; tooltip: the full id
         Target,    // "graph / node"
+        Tenant,    // the tenant whose runs it routes; "all tenants" for a fleet-wide one
         Version,   // first 8 characters of version_id; tooltip: the full id
         Phase,     // phase name on the phase colour; tooltip: the reason when stopped
         Step,      // "3/7 · Analysis 5 min", "done"

@@ -202,6 +202,8 @@ QVariant TraceSearchModel::display(const pb::TraceSummary& t, int column) const
         return qs(t.graph_name());
     case Instance:
         return qs(t.instance_id());
+    case Tenant:
+        return qs(t.tenant_id());
     case Status:
         return statusText(t.status());
     case Started:
@@ -230,6 +232,8 @@ QVariant TraceSearchModel::raw(const pb::TraceSummary& t, int column) const
         return qs(t.graph_name());
     case Instance:
         return qs(t.instance_id());
+    case Tenant:
+        return qs(t.tenant_id());
     case Status:
         return int(t.status());
     case Started:
@@ -293,10 +297,10 @@ QVariant TraceSearchModel::headerData(int section, Qt::Orientation orientation, 
         return {};
     if (role == Qt::DisplayRole) {
         static const char* const names[ColumnCount] = {
-            QT_TR_NOOP("Thread"), QT_TR_NOOP("Graph"),   QT_TR_NOOP("Instance"),
-            QT_TR_NOOP("Status"), QT_TR_NOOP("Started"), QT_TR_NOOP("Duration"),
-            QT_TR_NOOP("Nodes"),  QT_TR_NOOP("Tokens"),  QT_TR_NOOP("Cost"),
-            QT_TR_NOOP("Error")};
+            QT_TR_NOOP("Thread"),   QT_TR_NOOP("Graph"),  QT_TR_NOOP("Instance"),
+            QT_TR_NOOP("Tenant"),   QT_TR_NOOP("Status"), QT_TR_NOOP("Started"),
+            QT_TR_NOOP("Duration"), QT_TR_NOOP("Nodes"),  QT_TR_NOOP("Tokens"),
+            QT_TR_NOOP("Cost"),     QT_TR_NOOP("Error")};
         return tr(names[section]);
     }
     if (role == Qt::ToolTipRole)

@@ -27,6 +27,7 @@ public:
         Thread,   // thread id (the run key)
         Graph,    // graph name
         Instance, // instance id
+        Tenant,   // DashStream tenant_id
         Status,   // running / completed / failed / stale / interrupted
         Started,  // local time, to the second
         Duration,

@@ -47,6 +47,38 @@ ConsoleSession::ConsoleSession(QObject* parent)
     connect(&comparisonRefresh_, &QTimer::timeout, this, &ConsoleSession::fetchComparison);
     connect(fleet_, &models::FleetModel::deploymentsChanged, this,
             [this](const QStringList&) { fetchSeries(); });
+    connect(fleet_, &models::FleetModel::tenantsChanged, this, [this](const QStringList& seen) {
+        // Kept while one tenant is watched: the others stay to choose from.
+        const QStringList before = tenants();
+        seenTenants_ += seen;
+        seenTenants_.removeDuplicates();
+        if (tenants() != before)
+            emit tenantsChanged(tenants());
+    });
+}
+
+void ConsoleSession::setTenant(const QString& tenant)
+{
+    if (tenant == tenant_)
+        return;
+    tenant_ = tenant;
+    proxy_->setTenantFilter(tenant); // at once, before the tenant's own snapshot comes
+    if (watcher_) {
+        switchingTenant_ = true;     // the old stream's stop is not news
+        watcher_->setTenant(tenant); // the tiles' totals: the tenant's, from Nexus
+        switchingTenant_ = false;
+    }
+    emit tenantChanged(tenant_);
+}
+
+QStringList ConsoleSession::tenants() const
+{
+    QStringList all = seenTenants_ + tokenTenants_;
+    if (!tenant_.isEmpty())
+        all << tenant_;
+    all.removeDuplicates();
+    all.sort();
+    return all;
 }
 
 ConsoleSession::~ConsoleSession()
@@ -67,6 +99,9 @@ void ConsoleSession::close()
         client_.reset();
         emit nexusClientChanged(nullptr);
     }
+    tokenTenants_.clear(); // another connection, another token
+    seenTenants_.clear();
+    setTenant(QString());
     if (sandbox_) {
         sandbox_->disconnect(this);
         sandbox_->stop();
@@ -177,7 +212,18 @@ void ConsoleSession::connectTo(const client::NexusEndpoint& endpoint)
             });
     connect(client_.get(), &client::NexusClient::callFailed, this,
             [this](quint64, const client::CallError& error) { emit notify(error.text); });
+    connect(client_.get(), &client::NexusClient::whoAmIReceived, this,
+            [this](quint64, const pb::WhoAmIResponse& who) {
+                QStringList mine;
+                for (const std::string& t : who.tenants())
+                    mine << QString::fromStdString(t);
+                if (mine == tokenTenants_)
+                    return;
+                tokenTenants_ = mine;
+                emit tenantsChanged(tenants());
+            });
     client_->connectToNexus();
+    client_->whoAmI();
     emit nexusClientChanged(client_.get());
 
     watcher_ = std::make_unique<client::FleetWatcher>(client_->channel(), endpoint);
@@ -202,12 +248,15 @@ void ConsoleSession::connectTo(const client::NexusEndpoint& endpoint)
                         true);
                     break;
                 case S::Stopped:
+                    if (switchingTenant_)
+                        break;
                     emit fleetStatus(tr("Fleet: stopped"), !detail.isEmpty());
                     if (!detail.isEmpty())
                         emit notify(detail);
                     break;
                 }
             });
+    watcher_->setTenant(tenant_);
     watcher_->start(1000);
     seriesRefresh_.start();
     comparisonRefresh_.start();

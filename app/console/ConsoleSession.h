@@ -70,6 +70,14 @@ public:
     void compare(const QStringList& instanceIds);
     void setComparisonRange(int seconds);
 
+    // The tenant every view shows (fleet, traces, knowledge, rollouts); ""
+    // = all the token may see (docs/USER_GUIDE.md, "Tenants").
+    QString tenant() const { return tenant_; }
+    void setTenant(const QString& tenant);
+    // The tenants to choose from: the fleet's and the token's own (WhoAmI),
+    // sorted; plus the chosen one.
+    QStringList tenants() const;
+
 signals:
     // One line for the status bar, and whether it is a problem.
     void nexusStatus(const QString& text, bool problem);
@@ -85,6 +93,8 @@ signals:
     void nexusClientChanged(nexus::client::NexusClient* client);
     // After every batch applied to the run store and every stale sweep.
     void runsApplied(const nexus::models::ApplyResult& result);
+    void tenantChanged(const QString& tenant);
+    void tenantsChanged(const QStringList& tenants);
 
 private:
     void connectTo(const client::NexusEndpoint& endpoint);
@@ -111,6 +121,10 @@ private:
     quint64 seriesRequest_ = 0;
     quint64 comparisonRequest_ = 0;
     int rangeSeconds_ = 900;
+    QString tenant_;
+    QStringList tokenTenants_; // WhoAmI's: those a scoped token may see
+    QStringList seenTenants_;  // the fleet's, since the connection opened
+    bool switchingTenant_ = false;
 };
 
 } // namespace nexus::app

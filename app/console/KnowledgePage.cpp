@@ -61,6 +61,7 @@ KnowledgePage::KnowledgePage(ConsoleSession* session, QWidget* parent)
     buildUi();
     openOutbox();
     connect(session_, &ConsoleSession::nexusClientChanged, this, &KnowledgePage::setClient);
+    connect(session_, &ConsoleSession::tenantChanged, this, &KnowledgePage::applyFilterFromUi);
     setClient(session_->nexus());
 }
 
@@ -393,6 +394,7 @@ void KnowledgePage::applyFilterFromUi()
     if (const auto status = fmt::statusFromKey(statusKey_))
         filter.statuses.insert(int(*status));
     filter.sourceInstance = sourceEdit_->text().trimmed();
+    filter.tenant = session_->tenant(); // the menu bar's tenant
     if (const qint64 seconds = ageCombo_->currentData().toLongLong(); seconds > 0)
         filter.createdAfterUs = nowUs() - seconds * 1'000'000;
     queue_->setFilter(filter);

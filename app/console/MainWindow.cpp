@@ -20,6 +20,7 @@
 #include "ProfileDialog.h"
 #include "RolloutsPage.h"
 #include "RunsPage.h"
+#include "TenantSelector.h"
 #include "Theme.h"
 #include "TraceAnalysisTabs.h"
 #include "TracesPage.h"
@@ -339,6 +340,7 @@ void MainWindow::createMenus()
         ->setObjectName(QStringLiteral("welcomeAction"));
     palette::addShortcutsHelp(this, help);
     help->addAction(tr("&About Nexus Console"), this, &MainWindow::showAbout);
+    menuBar()->setCornerWidget(new TenantSelector(session_, menuBar()), Qt::TopRightCorner);
 }
 
 void MainWindow::createStatusBar()

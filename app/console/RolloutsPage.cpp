@@ -58,6 +58,10 @@ RolloutsPage::RolloutsPage(ConsoleSession* session, QWidget* parent)
     versions_ = new models::VersionHistoryModel(this);
     buildUi();
     connect(session_, &ConsoleSession::nexusClientChanged, this, &RolloutsPage::setClient);
+    connect(session_, &ConsoleSession::tenantChanged, this, [this] {
+        if (listedOnce_)
+            refresh();
+    });
     setClient(session_->nexus());
 }
 
@@ -348,6 +352,7 @@ void RolloutsPage::refresh()
     listedOnce_ = true;
     pb::ListRolloutsRequest request;
     request.set_active_only(activeOnly_->isChecked());
+    request.set_tenant_id(session_->tenant().toStdString()); // the menu bar's tenant
     listRequest_ = client_->listRollouts(request);
     fetchSeries();
     fetchVersions();
@@ -369,12 +374,20 @@ void RolloutsPage::onListed(quint64 id, const pb::ListRolloutsResponse& response
         showCurrent();
 }
 
+bool RolloutsPage::shownTenant(const pb::Rollout& rollout) const
+{
+    const std::string tenant = session_->tenant().toStdString();
+    return tenant.empty() || rollout.tenant_id() == tenant; // as ListRollouts(tenant_id)
+}
+
 // A watch update or a GetRollout answer. The active-only board leaves out
 // what ended, except the one on screen.
 void RolloutsPage::onRollout(const pb::Rollout& rollout)
 {
     const QString id = QString::fromStdString(rollout.rollout_id());
     if (activeOnly_->isChecked() && !rfmt::isActive(rollout.phase()) && board_->rowOf(id) < 0)
+        return;
+    if (!shownTenant(rollout) && board_->rowOf(id) < 0)
         return;
     const bool isNew = board_->rowOf(id) < 0;
     board_->upsert(rollout);

@@ -121,6 +121,9 @@ protected:
     void showEvent(QShowEvent* event) override;
 
 private:
+    // The menu bar's tenant (all when none): its own rollouts, as the server
+    // lists them for a tenant_id.
+    bool shownTenant(const nexus::v1::Rollout& rollout) const;
     struct PendingAction
     {
         Action action = Action::PromoteStep;

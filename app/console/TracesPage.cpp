@@ -79,6 +79,10 @@ TracesPage::TracesPage(ConsoleSession* session, QWidget* parent)
         loadMore_->setEnabled(results_->hasMore() && moreRequest_ == 0);
     });
     connect(session_, &ConsoleSession::nexusClientChanged, this, &TracesPage::setClient);
+    connect(session_, &ConsoleSession::tenantChanged, this, [this] {
+        if (searchedOnce_)
+            search();
+    });
     setClient(session_->nexus());
 }
 
@@ -282,6 +286,7 @@ pb::SearchTracesRequest TracesPage::filtersFromForm(QString& problem) const
     if (request.max_duration_us() > 0 && request.max_duration_us() < request.min_duration_us())
         problem = tr("The longest duration is shorter than the shortest.");
     request.set_min_cost_micros(qint64(minCost_->value() * 1e6 + 0.5));
+    request.set_tenant_id(session_->tenant().toStdString()); // the menu bar's tenant
     return request;
 }
 

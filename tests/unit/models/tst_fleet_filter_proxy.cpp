@@ -6,6 +6,7 @@
 #include "SyntheticFleet.h"
 
 #include <QAbstractItemModelTester>
+#include <QSignalSpy>
 #include <QTest>
 
 using nexus::models::FleetFilterProxy;
@@ -37,6 +38,7 @@ private slots:
         model_.applyUpdate(nexus::testing::fullUpdate({}));
         proxy_.setTextFilter({});
         proxy_.setDeploymentFilter({});
+        proxy_.setTenantFilter({});
         proxy_.setStatusFilter(0);
         proxy_.setOutliersOnly(false);
         proxy_.setSourceModel(&model_);
@@ -64,6 +66,33 @@ private slots:
         proxy_.setStatusFilter(nexus::v1::INSTANCE_STATUS_DEGRADED);
         QCOMPARE(proxy_.rowCount(), 3);
         proxy_.setStatusFilter(nexus::v1::INSTANCE_STATUS_STALE);
+        QCOMPARE(proxy_.rowCount(), 0);
+    }
+
+    void filtersByTenantAndListsTheTenants()
+    {
+        QAbstractItemModelTester tester(&proxy_,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        for (auto& in : fleet_.instances)
+            in.set_tenant_id(in.deployment() == "dev" ? "globex" : "acme");
+        QSignalSpy tenants(&model_, &FleetModel::tenantsChanged);
+        model_.applyUpdate(nexus::testing::fullUpdate(fleet_.instances));
+        QCOMPARE(model_.tenants(), QStringList({"acme", "globex"}));
+        QCOMPARE(tenants.count(), 1);
+        const QModelIndex first = model_.index(0, FleetModel::TenantColumn);
+        QCOMPARE(model_.headerData(FleetModel::TenantColumn, Qt::Horizontal).toString(),
+                 QStringLiteral("Tenant"));
+        QCOMPARE(first.data().toString(), first.data(FleetModel::TenantRole).toString());
+
+        proxy_.setTenantFilter(QStringLiteral("globex"));
+        QCOMPARE(ids(proxy_),
+                 QStringList({"dev-use1-01", "dev-euw1-02", "dev-apse2-03", "dev-use1-04"}));
+        proxy_.setDeploymentFilter(QStringLiteral("dasher")); // both: nothing
+        QCOMPARE(proxy_.rowCount(), 0);
+        proxy_.setDeploymentFilter({});
+        proxy_.setTenantFilter(QStringLiteral("acme"));
+        QCOMPARE(proxy_.rowCount(), 20);
+        proxy_.setTenantFilter(QStringLiteral("initech")); // no such tenant: empty, not all
         QCOMPARE(proxy_.rowCount(), 0);
     }
 

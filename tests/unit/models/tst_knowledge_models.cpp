@@ -423,6 +423,18 @@ private slots:
         QCOMPARE(request.created_after_us(), kT0);
         QCOMPARE(request.page_size(), 50);
         QVERIFY(request.page_token().empty());
+        QVERIFY(request.tenant_id().empty());
+
+        // The menu bar's tenant: asked of the server, and watch events of
+        // other tenants are not shown.
+        KnowledgeFilter tenant;
+        tenant.tenant = QStringLiteral("acme");
+        auto mine = successPattern("k-acme", kT0);
+        mine.set_tenant_id("acme");
+        auto theirs = successPattern("k-globex", kT0);
+        theirs.set_tenant_id("globex");
+        QVERIFY(tenant.matches(mine) && !tenant.matches(theirs));
+        QCOMPARE(tenant.toRequest(10).tenant_id(), std::string("acme"));
     }
 
     void historyNamesWhatChanged()

@@ -121,6 +121,7 @@ private slots:
         t.set_nodes_done(3);
         t.set_tokens(12345);
         t.set_error("retrieve: upstream rate limit exceeded\nretry after 30 s");
+        t.set_tenant_id("acme");
         pb::SearchTracesResponse r;
         *r.add_traces() = t;
         r.set_total_matches(1);
@@ -137,6 +138,7 @@ private slots:
                             "Thread=run-42",
                             "Graph=rag_pipeline",
                             "Instance=sim-001",
+                            "Tenant=acme",
                             "Status=failed",
                             "Started=2024-05-06 07:08:09",
                             "Duration=1.50 s",
