@@ -116,18 +116,7 @@ NexusServer::start(const ServerOptions& requested)
     Parts& p = *server->parts_;
     p.options = *resolved;
 
-    // Store.
-    std::error_code ec;
-    fs::create_directories(p.options.dataDir, ec);
-    if (ec)
-        return StartError{"cannot create the data directory " + p.options.dataDir + ": " +
-                          ec.message()};
-    auto store = openStore(p.options.store, (fs::path(p.options.dataDir) / "nexus.db").string());
-    if (!store)
-        return StartError{"cannot open the store: " + store.error().message};
-    p.store = std::move(*store);
-
-    // Access.
+    // Access (first: a bad token file is refused before the store is touched).
     TokenRegistry tokens;
     if (!p.options.tokensFile.empty()) {
         auto loaded = TokenRegistry::fromFile(p.options.tokensFile);
@@ -145,6 +134,17 @@ NexusServer::start(const ServerOptions& requested)
         }
     }
     p.auth = std::make_unique<Authorizer>(std::move(tokens), p.options.sandbox);
+
+    // Store.
+    std::error_code ec;
+    fs::create_directories(p.options.dataDir, ec);
+    if (ec)
+        return StartError{"cannot create the data directory " + p.options.dataDir + ": " +
+                          ec.message()};
+    auto store = openStore(p.options.store, (fs::path(p.options.dataDir) / "nexus.db").string());
+    if (!store)
+        return StartError{"cannot open the store: " + store.error().message};
+    p.store = std::move(*store);
 
     // Kafka.
     if (p.options.embeddedKafka) {

@@ -29,6 +29,8 @@ Run run(const QString& program, const QStringList& args)
 class TestNexusdProcess : public QObject
 {
     Q_OBJECT
+    QTemporaryDir scratch_; // data dirs of runs that must not touch any other run
+
 private slots:
     void sandboxServesAndStopsOnSigterm()
     {
@@ -90,12 +92,9 @@ private slots:
             << QStringList{QStringLiteral("--simulate"), QStringLiteral("many")}
             << "needs a number";
         QTest::newRow("missing token file")
-            << QStringList{QStringLiteral("--tokens"),
-                           QStringLiteral("/nonexistent/tokens.json"),
-                           QStringLiteral("--listen"),
-                           QStringLiteral("127.0.0.1:0"),
-                           QStringLiteral("--data-dir"),
-                           QDir::tempPath() + QStringLiteral("/nexus-test-x")}
+            << QStringList{QStringLiteral("--tokens"),   QStringLiteral("/nonexistent/tokens.json"),
+                           QStringLiteral("--listen"),   QStringLiteral("127.0.0.1:0"),
+                           QStringLiteral("--data-dir"), scratch_.filePath(QStringLiteral("data"))}
             << "cannot read the token file";
     }
     void unusableOptionsAreRefusedClearly()
