@@ -21,6 +21,7 @@ int main(int argc, char** argv)
         std::fputs(nexus::server::serverOptionsHelp(), stdout);
         return 0;
     }
+    nexus::server::applySandboxMetricsDefault(parsed->options);
     if (parsed->version) {
         std::printf("nexusd %s\n", NEXUS_VERSION);
         return 0;
@@ -42,6 +43,8 @@ int main(int argc, char** argv)
     std::printf("nexus: %s\n", (*server)->nexusAddress().c_str());
     if (!(*server)->kafkaAddress().empty())
         std::printf("kafka: %s\n", (*server)->kafkaAddress().c_str());
+    if (!(*server)->metricsAddress().empty())
+        std::printf("metrics: %s\n", (*server)->metricsAddress().c_str());
     std::fflush(stdout);
     const auto& options = (*server)->options();
     const std::string store = nexus::server::describeStoreSpec(

@@ -6,6 +6,7 @@
 #include "server/ingest/FleetAggregator.h"
 #include "server/ingest/Ingestor.h"
 #include "server/kafka/EmbeddedBroker.h"
+#include "server/metrics/FleetMetrics.h"
 #include "server/rollout/RolloutController.h"
 #include "server/sim/FleetSimulator.h"
 #include "server/store/OpenStore.h"
@@ -39,6 +40,7 @@ struct NexusServer::Parts
     std::unique_ptr<Authorizer> auth;
     std::unique_ptr<EmbeddedBroker> broker;
     std::unique_ptr<FleetAggregator> fleet;
+    std::unique_ptr<FleetMetrics> metrics; // Prometheus /metrics (null when off)
     std::unique_ptr<Ingestor> ingestor;
     std::unique_ptr<RolloutController> controller;
     std::unique_ptr<FleetSimulator> simulator;
@@ -88,6 +90,11 @@ const std::string& NexusServer::nexusAddress() const
 const std::string& NexusServer::kafkaAddress() const
 {
     return parts_->kafkaAddress;
+}
+const std::string& NexusServer::metricsAddress() const
+{
+    static const std::string none;
+    return parts_->metrics ? parts_->metrics->address() : none;
 }
 const ServerOptions& NexusServer::options() const
 {
@@ -186,6 +193,13 @@ NexusServer::start(const ServerOptions& requested)
     }
     p.controller = std::make_unique<RolloutController>(*p.store, p.events, rollouts);
 
+    // Prometheus exposition, fed by ingestion.
+    if (!p.options.metricsListen.empty()) {
+        p.metrics = std::make_unique<FleetMetrics>();
+        if (auto listening = p.metrics->listen(p.options.metricsListen); !listening)
+            return StartError{listening.error().message};
+    }
+
     // Ingestion (when there is a Kafka to read).
     p.fleet = std::make_unique<FleetAggregator>();
     if (!p.kafkaAddress.empty()) {
@@ -214,7 +228,14 @@ NexusServer::start(const ServerOptions& requested)
             if (p.health)
                 p.health->SetServingStatus(kIngestHealthService, !problem);
         };
+        if (p.metrics)
+            ingest.onRunsFinished = [metrics = p.metrics.get()](const auto& samples,
+                                                                const auto& labels) {
+                metrics->addRuns(samples, labels);
+            };
         p.ingestor = std::make_unique<Ingestor>(ingest, *p.store, *p.fleet);
+        if (p.metrics)
+            p.metrics->setIngestStats([ingestor = p.ingestor.get()] { return ingestor->stats(); });
         if (auto started = p.ingestor->start(); !started)
             return StartError{"cannot start Kafka ingestion: " + started.error().message};
     }
@@ -328,6 +349,8 @@ void NexusServer::stop()
     p.tickWake.notify_all();
     if (p.ticker.joinable())
         p.ticker.join();
+    if (p.metrics)
+        p.metrics->stopListening(); // no scrape reads the ingestor while it stops
     if (p.controller)
         p.controller->releaseLease(); // another replica takes over at once
     if (p.feed)

@@ -38,6 +38,8 @@ public:
     const std::string& nexusAddress() const;
     // Kafka bootstrap servers in use ("" without Kafka).
     const std::string& kafkaAddress() const;
+    // "HOST:PORT" of the Prometheus /metrics endpoint ("" when not served).
+    const std::string& metricsAddress() const;
     const ServerOptions& options() const;
 
     Store& store();

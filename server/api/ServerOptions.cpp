@@ -63,6 +63,9 @@ Options:
   --tls-client-ca PEM    require a client certificate signed by this CA (mutual TLS;
                          tokens are still checked); needs --tls-cert
   --retention-days N     keep traces and run samples this long (default 7)
+  --metrics-listen HOST:PORT  serve Prometheus metrics on http://HOST:PORT/metrics
+                         (port 0 picks a free one; default off, with --sandbox
+                         127.0.0.1:0; "off" turns it off); see docs/metrics.md
   --sandbox              = --embedded-kafka --simulate 24 with a new temporary data dir,
                          loopback only; calls without a token act as the admin "sandbox"
   --config FILE          JSON object with any of these options (names without dashes,
@@ -73,6 +76,7 @@ Options:
 On start nexusd prints one ready line per endpoint on standard output:
   nexus: HOST:PORT
   kafka: HOST:PORT        (when it hosts or uses a broker)
+  metrics: HOST:PORT      (when it serves /metrics)
 It stops cleanly on SIGINT or SIGTERM.
 )";
 }
@@ -94,6 +98,7 @@ const std::map<std::string, bool>& knownOptions() // name -> takes a value
         {"config", true},         {"kafka-property", true},
         {"store", true},          {"consumer-property", true},
         {"replica-name", true},   {"lease-ttl", true},
+        {"metrics-listen", true},
     };
     return known;
 }
@@ -159,6 +164,8 @@ bool apply(ServerOptions& o, const std::string& name, const std::string& value,
             o.tlsClientCa = value;
         else if (name == "retention-days")
             o.retentionDays = std::stoi(value);
+        else if (name == "metrics-listen")
+            o.metricsListen = value;
         else if (name == "sandbox")
             o.sandbox = value != "false";
         return true;
@@ -263,6 +270,12 @@ parseServerOptions(const std::vector<std::string>& args)
     return parsed;
 }
 
+void applySandboxMetricsDefault(ServerOptions& options)
+{
+    if (options.sandbox && options.metricsListen.empty())
+        options.metricsListen = "127.0.0.1:0";
+}
+
 protocol::Expected<ServerOptions, OptionsError> resolveServerOptions(ServerOptions o)
 {
     if (o.sandbox) {
@@ -282,6 +295,8 @@ protocol::Expected<ServerOptions, OptionsError> resolveServerOptions(ServerOptio
             o.dataDir = pattern;
         }
     }
+    if (o.metricsListen == "off")
+        o.metricsListen.clear();
     if (o.dataDir.empty())
         o.dataDir = "nexus-data";
     if (o.simulate < 0 || o.simRate <= 0 || o.retentionDays <= 0)

@@ -40,6 +40,10 @@ struct ServerOptions
     std::string tokensFile;
     std::string tlsCert, tlsKey;
     std::string tlsClientCa; // PEM: require client certificates signed by it (mutual TLS)
+    // Prometheus /metrics (docs/metrics.md): HOST:PORT, port 0 = a free port;
+    // "" or "off" = off. nexusd --sandbox (the program, not the console's
+    // in-process sandbox) makes "" mean 127.0.0.1:0: applySandboxMetricsDefault.
+    std::string metricsListen;
     bool sandbox = false;
     int retentionDays = 7;
     std::int64_t seed = 0; // simulator seed (0 = random)
@@ -64,6 +68,10 @@ parseServerOptions(const std::vector<std::string>& args);
 // Applies --sandbox's meaning and fills defaults; checks what cannot work
 // together (e.g. --simulate without any Kafka).
 protocol::Expected<ServerOptions, OptionsError> resolveServerOptions(ServerOptions options);
+
+// nexusd --sandbox serves /metrics on a free loopback port unless told
+// otherwise (--metrics-listen, "off" included).
+void applySandboxMetricsDefault(ServerOptions& options);
 
 const char* serverOptionsHelp();
 

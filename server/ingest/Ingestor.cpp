@@ -416,6 +416,9 @@ void Ingestor::flush()
                                  changes.started.end());
     pendingFleet_.finished.insert(pendingFleet_.finished.end(), changes.finished.begin(),
                                   changes.finished.end());
+    pendingFleet_.finishedLabels.insert(pendingFleet_.finishedLabels.end(),
+                                        changes.finishedLabels.begin(),
+                                        changes.finishedLabels.end());
 
     int backoffMs = 100;
     while (!writePending()) {
@@ -438,6 +441,8 @@ void Ingestor::flush()
     if (!options_.fleetFromStore)
         for (const auto& sample : pendingFleet_.finished)
             fleet_.addRun(sample);
+    if (options_.onRunsFinished && !pendingFleet_.finished.empty())
+        options_.onRunsFinished(pendingFleet_.finished, pendingFleet_.finishedLabels);
     runsStarted_ += pendingFleet_.started.size();
     runsFinished_ += pendingFleet_.finished.size();
     pendingFleet_ = {};
@@ -501,6 +506,7 @@ void Ingestor::periodic(bool force)
     if (force || t - lastSweepUs_ >= std::int64_t(options_.sweepIntervalMs) * 1000) {
         lastSweepUs_ = t;
         tracker_.sweep(t);
+        lag_ = consumerLag(kafka_->consumer);
     }
     if (force || t - lastPersistUs_ >= std::int64_t(options_.persistIntervalMs) * 1000) {
         lastPersistUs_ = t;
@@ -567,29 +573,6 @@ void Ingestor::kafkaUp()
     options_.onStatus("Kafka at " + options_.bootstrapServers + " is reachable again after " +
                           seconds + " s; ingestion goes on where it stopped",
                       false);
-}
-
-IngestStats Ingestor::stats() const
-{
-    IngestStats s;
-    s.records = records_;
-    s.stored = stored_;
-    s.duplicates = duplicates_;
-    s.badRecords = bad_;
-    s.deadLettered = dlqSent_;
-    s.deadLetterFailures = dlqFailed_;
-    s.runsStarted = runsStarted_;
-    s.runsFinished = runsFinished_;
-    s.storeFailures = storeFailures_;
-    s.kafkaErrors = kafkaErrors_;
-    s.batches = batches_;
-    s.kafkaOutages = kafkaOutages_;
-    std::lock_guard lock(errorMutex_);
-    s.lastError = lastError_;
-    s.kafkaConnected = kafkaConnected_;
-    s.kafkaProblem = kafkaProblem_;
-    s.kafkaProblemSinceUs = kafkaProblemSinceUs_;
-    return s;
 }
 
 } // namespace nexus::server

@@ -83,6 +83,11 @@ struct IngestorOptions
     // dashstream-events[0,2]" or "reading no partitions". Default: a line
     // "nexusd: ingest: <sentence>" on stderr.
     std::function<void(const std::string& sentence)> onPartitions;
+    // Called on the worker with the runs that finished, once each, after the
+    // store has them (labels parallel to samples); e.g. server/metrics'
+    // FleetMetrics. Unset: nothing.
+    std::function<void(const std::vector<RunSample>& samples, const std::vector<RunLabels>& labels)>
+        onRunsFinished;
 };
 
 struct IngestStats
@@ -103,6 +108,9 @@ struct IngestStats
     std::string kafkaProblem;    // "" while Kafka is reachable; else why not, one sentence
     std::int64_t kafkaProblemSinceUs = 0;
     std::uint64_t kafkaOutages = 0; // times Kafka became unreachable since start()
+    // Records in the assigned partitions not yet consumed (high watermark
+    // minus position, summed), as of the last sweep; -1 = not known yet.
+    std::int64_t lagRecords = -1;
 };
 
 class Ingestor
@@ -141,6 +149,7 @@ private:
     void kafkaUp();
     void rebalance(void* consumer, int err, void* partitions);
     std::int64_t now() const;
+    static std::int64_t consumerLag(void* consumer); // -1 = unknown
 
     IngestorOptions options_;
     Store& store_;
@@ -177,6 +186,7 @@ private:
     std::string kafkaProblem_;
     std::int64_t kafkaProblemSinceUs_ = 0;
     std::atomic<std::uint64_t> kafkaOutages_{0};
+    std::atomic<std::int64_t> lag_{-1};
 };
 
 } // namespace nexus::server

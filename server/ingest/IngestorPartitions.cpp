@@ -1,6 +1,8 @@
-// Ingestor: partition assignment as a member of the consumer group (replicas).
+// Ingestor: partition assignment as a member of the consumer group (replicas),
+// how far behind the assigned partitions' ends ingestion is, and its counters.
 #include "server/ingest/Ingestor.h"
 
+#include <algorithm>
 #include <librdkafka/rdkafka.h>
 
 namespace nexus::server {
@@ -49,6 +51,57 @@ void Ingestor::rebalance(void* consumer, int err, void* list)
         sentence += (sentence.empty() ? "" : " ") + topic + "[" + list + "]";
     }
     options_.onPartitions(sentence.empty() ? "reading no partitions" : "reading " + sentence);
+}
+
+// The assignment's high watermarks (as the last fetches saw them, no broker
+// round trip) minus the consumer's positions, summed over the partitions
+// whose watermark is known.
+std::int64_t Ingestor::consumerLag(void* consumer)
+{
+    auto* rk = static_cast<rd_kafka_t*>(consumer);
+    rd_kafka_topic_partition_list_t* parts = nullptr;
+    if (!rk || rd_kafka_assignment(rk, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR || !parts)
+        return -1;
+    rd_kafka_position(rk, parts);
+    std::int64_t total = 0;
+    bool known = false;
+    for (int i = 0; i < parts->cnt; ++i) {
+        const rd_kafka_topic_partition_t& p = parts->elems[i];
+        std::int64_t low = RD_KAFKA_OFFSET_INVALID, high = RD_KAFKA_OFFSET_INVALID;
+        rd_kafka_get_watermark_offsets(rk, p.topic, p.partition, &low, &high);
+        if (high < 0)
+            continue; // no fetch answered yet
+        // Nothing consumed yet: everything from the low watermark is behind.
+        const std::int64_t position = p.offset >= 0 ? p.offset : std::max<std::int64_t>(low, 0);
+        total += std::max<std::int64_t>(0, high - position);
+        known = true;
+    }
+    rd_kafka_topic_partition_list_destroy(parts);
+    return known ? total : -1;
+}
+
+IngestStats Ingestor::stats() const
+{
+    IngestStats s;
+    s.records = records_;
+    s.stored = stored_;
+    s.duplicates = duplicates_;
+    s.badRecords = bad_;
+    s.deadLettered = dlqSent_;
+    s.deadLetterFailures = dlqFailed_;
+    s.runsStarted = runsStarted_;
+    s.runsFinished = runsFinished_;
+    s.storeFailures = storeFailures_;
+    s.kafkaErrors = kafkaErrors_;
+    s.batches = batches_;
+    s.kafkaOutages = kafkaOutages_;
+    s.lagRecords = lag_;
+    std::lock_guard lock(errorMutex_);
+    s.lastError = lastError_;
+    s.kafkaConnected = kafkaConnected_;
+    s.kafkaProblem = kafkaProblem_;
+    s.kafkaProblemSinceUs = kafkaProblemSinceUs_;
+    return s;
 }
 
 } // namespace nexus::server

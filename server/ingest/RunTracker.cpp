@@ -216,6 +216,7 @@ void RunTracker::graphStarted(Run& run, const ds::Event& event)
     s.set_schema_id(attribute(event, "schema_id"));
     s.set_optimization_version(attribute(event, "optimization_version"));
     s.set_rollout_id(attribute(event, "rollout_id"));
+    run.userId = attribute(event, "user_id");
 
     const std::string instanceId = attribute(event, "instance_id");
     if (instanceId.empty()) {
@@ -368,8 +369,10 @@ TrackerChanges RunTracker::takeChanges()
         if (auto it = runs_.find(thread); it != runs_.end())
             out.started.push_back({it->second.labels.instance_id(), thread});
     for (const auto& thread : finishedNow_)
-        if (auto it = runs_.find(thread); it != runs_.end())
+        if (auto it = runs_.find(thread); it != runs_.end()) {
             out.finished.push_back(sampleOf(it->second.summary));
+            out.finishedLabels.push_back({it->second.labels, it->second.userId});
+        }
     changed_.clear();
     newRuns_.clear();
     finishedNow_.clear();

@@ -43,6 +43,15 @@ struct InstanceSighting
     std::int64_t heardUs = 0; // wall clock
 };
 
+// Who ran a finished run, beyond its RunSample: the instance's full labels
+// (host and region too) and the GRAPH_START attribute `user_id` ("" when the
+// producer did not send one). For the Prometheus exposition (server/metrics).
+struct RunLabels
+{
+    pb::Instance instance;
+    std::string userId;
+};
+
 struct RunStart
 {
     std::string instanceId;
@@ -55,6 +64,7 @@ struct TrackerChanges
     std::vector<pb::TraceSummary> summaries; // every run that changed, latest state
     std::vector<pb::GraphSchema> schemas;    // first sighting of a schema_id
     std::vector<RunSample> finished;         // runs that finished (once each)
+    std::vector<RunLabels> finishedLabels;   // parallel to `finished`
     std::vector<RunStart> started;
     std::map<std::string, InstanceSighting> sightings; // by instance id
     bool empty() const
@@ -93,6 +103,7 @@ private:
     {
         pb::TraceSummary summary;
         pb::Instance labels; // who runs it (host and region are not in the summary)
+        std::string userId;  // GRAPH_START attribute user_id ("" = none)
         bool sawStart = false;
         bool finished = false;         // a RunSample was produced
         std::int64_t heardUs = 0;      // wall clock of the last record

@@ -114,7 +114,7 @@ private slots:
         for (const char* option :
              {"--listen", "--data-dir", "--kafka", "--topic", "--group-id", "--embedded-kafka",
               "--simulate", "--sim-rate", "--tokens", "--tls-cert", "--tls-key", "--sandbox",
-              "--config", "--retention-days", "--sim-realtime"})
+              "--config", "--retention-days", "--sim-realtime", "--metrics-listen"})
             QVERIFY2(r.out.contains(option), option);
     }
 

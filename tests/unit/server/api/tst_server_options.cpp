@@ -1,5 +1,6 @@
-// nexusd's options: --sim-realtime and --store from the command line and from
-// a --config file (the command line wins), their defaults, and in --help.
+// nexusd's options: --sim-realtime, --store and --metrics-listen from the
+// command line and from a --config file (the command line wins), their
+// defaults, and in --help.
 #include "server/api/NexusServer.h"
 #include "server/api/ServerOptions.h"
 
@@ -84,6 +85,38 @@ private slots:
         auto alias = parseServerOptions({"--config", underscored});
         QVERIFY(alias.ok());
         QVERIFY(alias->options.simRealTime);
+    }
+
+    void metricsListenFromCommandLineConfigAndSandbox()
+    {
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + QStringLiteral("/nexusd.json")).toStdString();
+        std::ofstream(path) << R"({"metrics_listen": "127.0.0.1:9464", "tokens": "t.json"})";
+        auto fromFile = parseServerOptions({"--config", path});
+        QVERIFY(fromFile.ok());
+        QCOMPARE(fromFile->options.metricsListen, std::string("127.0.0.1:9464"));
+        auto overridden = parseServerOptions({"--config", path, "--metrics-listen", "[::1]:0"});
+        QVERIFY(overridden.ok());
+        QCOMPARE(overridden->options.metricsListen, std::string("[::1]:0"));
+
+        // Off by default, also in the console's in-process sandbox; nexusd
+        // --sandbox serves it on a free loopback port; "off" is off.
+        ServerOptions plain;
+        plain.tokensFile = "t.json";
+        QCOMPARE(resolveServerOptions(plain)->metricsListen, std::string());
+        ServerOptions sandbox;
+        sandbox.sandbox = true;
+        sandbox.dataDir = dir.path().toStdString();
+        QCOMPARE(resolveServerOptions(sandbox)->metricsListen, std::string());
+        applySandboxMetricsDefault(plain);
+        QCOMPARE(plain.metricsListen, std::string());
+        applySandboxMetricsDefault(sandbox);
+        QCOMPARE(sandbox.metricsListen, std::string("127.0.0.1:0"));
+        sandbox.metricsListen = "off";
+        applySandboxMetricsDefault(sandbox);
+        QCOMPARE(resolveServerOptions(sandbox)->metricsListen, std::string());
+        QVERIFY(std::string(serverOptionsHelp()).find("--metrics-listen") != std::string::npos);
+        QVERIFY(std::string(serverOptionsHelp()).find("metrics: HOST:PORT") != std::string::npos);
     }
 
     void helpDocumentsSimRealTime()
