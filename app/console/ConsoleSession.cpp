@@ -68,6 +68,7 @@ void ConsoleSession::setTenant(const QString& tenant)
         watcher_->setTenant(tenant); // the tiles' totals: the tenant's, from Nexus
         switchingTenant_ = false;
     }
+    fetchSeries(); // the deployment charts: the tenant's runs
     emit tenantChanged(tenant_);
 }
 
@@ -344,6 +345,7 @@ void ConsoleSession::fetchSeries()
     request.set_start_us(nowUs - qint64(rangeSeconds_) * 1'000'000);
     request.set_end_us(nowUs);
     request.set_step_seconds(std::max(10, rangeSeconds_ / 120));
+    request.set_tenant_id(tenant_.toStdString()); // the menu bar's tenant
     seriesRequest_ = client_->getMetricSeries(request);
 }
 

@@ -158,7 +158,10 @@ Status FleetService::GetMetricSeries(ServerContext* context,
     query.untilUs = end;
     query.instanceIds.assign(request->instance_ids().begin(), request->instance_ids().end());
     query.deployments.assign(request->deployments().begin(), request->deployments().end());
-    query.tenants = TenantScope::of(*caller).tenants(); // the caller's runs only
+    auto tenants = TenantScope::of(*caller).narrow(request->tenant_id());
+    if (!tenants)
+        return tenants.error();
+    query.tenants = std::move(*tenants); // the caller's runs only (of the tenant asked for)
     auto samples = ctx_.store.runSamples(query);
     if (!samples)
         return toStatus(samples.error());

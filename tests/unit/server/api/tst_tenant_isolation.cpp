@@ -414,6 +414,18 @@ private slots:
         };
         QCOMPARE(countOf(kAcme), std::int64_t(1));
         QCOMPARE(countOf(kAdmin), std::int64_t(2));
+        // The admin narrows to one tenant (the console's Tenant box); acme's
+        // token may not ask for globex.
+        request.set_tenant_id("globex");
+        QCOMPARE(countOf(kAdmin), std::int64_t(1));
+        QCOMPARE(countOf(kBoth), std::int64_t(1));
+        {
+            pb::GetMetricSeriesResponse out;
+            QCOMPARE(
+                fleet_->GetMetricSeries(ApiTestServer::as(kAcme).get(), request, &out).error_code(),
+                grpc::StatusCode::PERMISSION_DENIED);
+        }
+        request.clear_tenant_id();
 
         pb::QualitySummaryRequest quality;
         quality.set_since_us(minuteAnHourAgoUs());
